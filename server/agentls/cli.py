@@ -1,0 +1,310 @@
+"""The `agentls` command: `serve` (the language server, the default) and `check` (the linter).
+
+`check` runs the same engine as the server over files and folders and prints findings as text
+(`path:line:col: severity: message [code]`), JSON or SARIF 2.1.0. Exit status: 0 when there are no
+errors, 1 when there are, 2 for bad usage or unreadable input. The server stack (pygls) is imported
+only by `serve`, so `--version` and `check` start quickly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from .config import Settings, parse_settings
+from .dialects import Dialect
+from .findings import CODES, Finding, Severity, code_url, effective_severity
+from .scan import FoundFile, classify, read_text, walk
+from .workspace import AgentIndex, FileKind
+
+
+@dataclass(frozen=True)
+class Reported:
+    path: Path
+    finding: Finding
+    severity: Severity
+    line: int  # 1-based
+    column: int  # 1-based, code points
+    end_line: int
+    end_column: int
+
+
+def _build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentls", description="Language server and linter for AI agent files."
+    )
+    parser.add_argument("--version", action="version", version=f"agentls {__version__}")
+    commands = parser.add_subparsers(dest="command")
+    serve = commands.add_parser("serve", help="run the language server (the default)")
+    serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
+    serve.add_argument("--tcp", metavar="HOST:PORT", help="listen on a TCP socket instead, for debugging")
+    serve.add_argument("--log-file", type=Path, help="write logs here instead of stderr")
+    serve.add_argument("--log-level", default="WARNING", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+    check = commands.add_parser("check", help="lint agent files and folders")
+    check.add_argument("paths", nargs="*", type=Path, default=[Path()], help="files or folders (default: .)")
+    check.add_argument("--format", choices=["text", "json", "sarif"], default="text")
+    check.add_argument("--config", type=Path, help="a JSON file of agentls.* settings")
+    check.add_argument(
+        "--dialect",
+        choices=[d.value for d in Dialect],
+        help="check files that are named explicitly but not recognised from their path as this dialect "
+        "(default: claude-code)",
+    )
+    check.add_argument("--no-user-agents", action="store_true", help="do not read ~/.claude/agents")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _build_parser()
+    args = parser.parse_args(argv)
+    if args.command in (None, "serve"):
+        return _serve(args)
+    return _check(args, sys.stdout, sys.stderr)
+
+
+def _serve(args: argparse.Namespace) -> int:
+    log_file = getattr(args, "log_file", None)
+    level = getattr(args, "log_level", "WARNING")
+    handler: logging.Handler = (
+        logging.FileHandler(log_file) if log_file else logging.StreamHandler(sys.stderr)
+    )
+    logging.basicConfig(
+        level=level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    from .server import create_server
+
+    server = create_server()
+    tcp = getattr(args, "tcp", None)
+    if tcp:
+        host, _, port = tcp.rpartition(":")
+        server.start_tcp(host or "127.0.0.1", int(port))
+    else:
+        server.start_io()
+    return 0
+
+
+def _load_settings(path: Path | None, stderr: TextIO) -> Settings | None:
+    if path is None:
+        return Settings()
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        print(f"agentls: cannot read settings from {path}: {error}", file=stderr)
+        return None
+    settings = parse_settings(raw if isinstance(raw, dict) else {})
+    for problem in settings.problems:
+        print(f"agentls: {problem}", file=stderr)
+    return settings
+
+
+def _agents_root(path: Path) -> Path:
+    """For a file named on the command line, the folder whose agents it can reference."""
+    for parent in path.parents:
+        if parent.name == "agents":
+            return (
+                parent.parent.parent if parent.parent.name in (".claude", ".github", ".opencode") else parent
+            )
+    return path.parent
+
+
+def collect(
+    paths: Sequence[Path], settings: Settings, forced: Dialect | None, user_agents: bool
+) -> tuple[list[FoundFile], list[Path], list[str]]:
+    """Files to index, the files to report on, and usage problems."""
+    problems: list[str] = []
+    to_index: dict[Path, FoundFile] = {}
+    to_report: list[Path] = []
+    associations = dict(settings.file_associations)
+    exclude = frozenset(settings.index_exclude)
+    for raw in paths:
+        path = raw.resolve() if raw.exists() else raw
+        if path.is_dir():
+            for found in walk(path, exclude, associations):
+                to_index.setdefault(found.path, found)
+                if found.kind is FileKind.AGENT:
+                    to_report.append(found.path)
+        elif path.is_file():
+            found_file = classify(path, associations, None)
+            if found_file is None or found_file.kind is not FileKind.AGENT:
+                found_file = FoundFile(path, FileKind.AGENT, forced or Dialect.CLAUDE, "workspace", None)
+            for other in walk(_agents_root(path), exclude, associations):
+                to_index.setdefault(other.path, other)
+            to_index[path] = found_file
+            to_report.append(path)
+        else:
+            problems.append(f"{raw}: no such file or folder")
+    if user_agents:
+        from .scan import user_agents_folder
+
+        user = user_agents_folder()
+        if user is not None:
+            for found in walk(user, exclude, associations, scope="user"):
+                to_index.setdefault(found.path, found)
+    unique_report = list(dict.fromkeys(to_report))
+    return list(to_index.values()), unique_report, problems
+
+
+def run_check(
+    paths: Sequence[Path],
+    settings: Settings,
+    forced: Dialect | None = None,
+    user_agents: bool = True,
+) -> tuple[list[Reported], list[str], int]:
+    """Check files and folders; returns findings, problems (unreadable input) and files checked."""
+    from .catalog import load_dialect
+
+    found, report_paths, problems = collect(paths, settings, forced, user_agents)
+    builtin: set[str] = set()
+    for dialect in Dialect:
+        builtin.update(load_dialect(dialect.value, settings.tools_extra).builtin_agents)
+    index = AgentIndex(settings=settings, builtin_agents=frozenset(builtin))
+    uris: dict[Path, str] = {}
+    for item in found:
+        text = read_text(item.path)
+        if text is None:
+            if item.path in report_paths:
+                problems.append(f"{item.path}: cannot read the file")
+            continue
+        uri = item.path.as_uri() if item.path.is_absolute() else item.path.resolve().as_uri()
+        uris[item.path] = uri
+        index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin)
+    reported: list[Reported] = []
+    checked = 0
+    for path in report_paths:
+        known_uri = uris.get(path)
+        if known_uri is None:
+            continue
+        checked += 1
+        entry = index.files[known_uri]
+        for finding in index.check(known_uri):
+            severity = effective_severity(finding, settings.severity)
+            if severity is None:
+                continue
+            start = entry.document.lines.position(finding.span.start)
+            end = entry.document.lines.position(finding.span.end)
+            reported.append(
+                Reported(
+                    path, finding, severity, start.line + 1, start.column + 1, end.line + 1, end.column + 1
+                )
+            )
+    return reported, problems, checked
+
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    settings = _load_settings(args.config, stderr)
+    if settings is None:
+        return 2
+    forced = Dialect(args.dialect) if args.dialect else None
+    reported, problems, checked = run_check(args.paths, settings, forced, not args.no_user_agents)
+    for problem in problems:
+        print(f"agentls: {problem}", file=stderr)
+    if args.format == "json":
+        json.dump(_as_json(reported), stdout, indent=2)
+        stdout.write("\n")
+    elif args.format == "sarif":
+        json.dump(_as_sarif(reported), stdout, indent=2)
+        stdout.write("\n")
+    else:
+        for item in reported:
+            print(
+                f"{_display(item.path)}:{item.line}:{item.column}: {item.severity.label}: "
+                f"{item.finding.message} [{item.finding.code}]",
+                file=stdout,
+            )
+        errors = sum(1 for r in reported if r.severity is Severity.ERROR)
+        warnings = sum(1 for r in reported if r.severity is Severity.WARNING)
+        print(f"{checked} files checked: {errors} errors, {warnings} warnings", file=stderr)
+    if problems:
+        return 2
+    return 1 if any(r.severity is Severity.ERROR for r in reported) else 0
+
+
+def _as_json(reported: Sequence[Reported]) -> list[dict[str, Any]]:
+    return [
+        {
+            "path": _display(r.path),
+            "line": r.line,
+            "column": r.column,
+            "endLine": r.end_line,
+            "endColumn": r.end_column,
+            "severity": r.severity.label,
+            "code": r.finding.code,
+            "message": r.finding.message,
+        }
+        for r in reported
+    ]
+
+
+_SARIF_LEVEL = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFORMATION: "note",
+    Severity.HINT: "note",
+}
+
+
+def _as_sarif(reported: Sequence[Reported]) -> dict[str, Any]:
+    rules = [
+        {
+            "id": info.code,
+            "shortDescription": {"text": info.summary},
+            "helpUri": code_url(info.code),
+            "defaultConfiguration": {"level": _SARIF_LEVEL[info.severity]},
+        }
+        for info in CODES.values()
+    ]
+    rule_index = {info.code: number for number, info in enumerate(CODES.values())}
+    results = [
+        {
+            "ruleId": r.finding.code,
+            "ruleIndex": rule_index[r.finding.code],
+            "level": _SARIF_LEVEL[r.severity],
+            "message": {"text": r.finding.message},
+            "locations": [
+                {
+                    "physicalLocation": {
+                        "artifactLocation": {"uri": r.path.resolve().as_uri()},
+                        "region": {
+                            "startLine": r.line,
+                            "startColumn": r.column,
+                            "endLine": r.end_line,
+                            "endColumn": r.end_column,
+                        },
+                    }
+                }
+            ],
+        }
+        for r in reported
+    ]
+    return {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {
+                    "driver": {
+                        "name": "agentls",
+                        "version": __version__,
+                        "informationUri": "https://github.com/agentls/agentls",
+                        "rules": rules,
+                    }
+                },
+                "columnKind": "unicodeCodePoints",
+                "results": results,
+            }
+        ],
+    }

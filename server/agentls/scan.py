@@ -1,0 +1,166 @@
+"""Finding agent files (and the files that name agents or configure MCP servers) on disk.
+
+The walk never follows symbolic links to folders (so link loops and links out of the workspace
+cannot trap it), skips dependency and build folders, and treats every unreadable or vanished
+file as "not there" instead of failing. Reading and decoding also live here: files are read
+as UTF-8 (BOM-aware, UTF-16 with a BOM accepted), invalid bytes replaced, never executed.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path, PurePath
+
+from .dialects import Dialect, detect_dialect, plugin_name
+from .workspace import FileKind
+
+SKIPPED_FOLDERS = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        "node_modules",
+        ".venv",
+        "venv",
+        "__pycache__",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".tox",
+        ".nox",
+        "dist",
+        "build",
+        "target",
+        ".next",
+        ".cache",
+        "site-packages",
+        "bower_components",
+        ".gradle",
+        ".idea",
+        ".terraform",
+    }
+)
+# Files larger than this are not read: an agent over 1 MiB is skipped by Claude Code anyway, and
+# reading a huge file into memory to say so is not worth it; `check` reports it from its size.
+MAX_READ_BYTES = 16 * 1024 * 1024
+REFERRER_NAMES = frozenset({"CLAUDE.md", "AGENTS.md", "CLAUDE.local.md"})
+
+
+@dataclass(frozen=True)
+class FoundFile:
+    path: Path
+    kind: FileKind
+    dialect: Dialect | None
+    scope: str
+    plugin: str | None
+
+
+def decode_bytes(data: bytes) -> str:
+    """Text of a file as an editor would show it; never raises."""
+    if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            pass
+    if data.startswith(b"\xef\xbb\xbf"):
+        # Keep the BOM as U+FEFF: it is what keeps Claude Code from seeing the frontmatter.
+        return "\ufeff" + data[3:].decode("utf-8", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def read_text(path: Path) -> str | None:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_READ_BYTES + 1)
+    except OSError:
+        return None
+    return decode_bytes(data)
+
+
+def is_plugin_root(folder: PurePath) -> bool:
+    return Path(folder, ".claude-plugin", "plugin.json").is_file()
+
+
+def classify(
+    path: Path,
+    associations: dict[str, str] | None = None,
+    root: Path | None = None,
+    plugin_root: Callable[[PurePath], bool] = is_plugin_root,
+    scope: str = "workspace",
+) -> FoundFile | None:
+    """What an individual path is to agentls, or None when it does not matter."""
+    name = path.name
+    parts = path.parts
+    if name == ".mcp.json" or (
+        name in ("settings.json", "settings.local.json") and len(parts) > 1 and parts[-2] == ".claude"
+    ):
+        plugin = path.parent.name if plugin_root(path.parent) else None
+        return FoundFile(path, FileKind.CONFIG, None, scope, plugin)
+    if not name.lower().endswith(".md"):
+        return None
+    if name == "SKILL.md":
+        return FoundFile(path, FileKind.SKILL, None, scope, None)
+    dialect = detect_dialect(path, associations, root, plugin_root)
+    if dialect is not None:
+        plugin = plugin_name(path, plugin_root) if dialect is Dialect.CLAUDE else None
+        return FoundFile(path, FileKind.AGENT, dialect, "plugin" if plugin else scope, plugin)
+    if name in REFERRER_NAMES or "commands" in parts[-4:-1]:
+        return FoundFile(path, FileKind.REFERRER, None, scope, None)
+    return None
+
+
+def walk(
+    root: Path,
+    exclude: frozenset[str] = frozenset(),
+    associations: dict[str, str] | None = None,
+    scope: str = "workspace",
+    cancelled: Callable[[], bool] = lambda: False,
+) -> Iterator[FoundFile]:
+    """Every file under `root` that agentls indexes."""
+    skipped = SKIPPED_FOLDERS | exclude
+    plugin_roots: dict[str, bool] = {}
+
+    def plugin_root(folder: PurePath) -> bool:
+        key = str(folder)
+        known = plugin_roots.get(key)
+        if known is None:
+            known = is_plugin_root(folder)
+            plugin_roots[key] = known
+        return known
+
+    stack = [root]
+    while stack:
+        if cancelled():
+            return
+        folder = stack.pop()
+        try:
+            entries = list(os.scandir(folder))
+        except OSError:
+            continue
+        for entry in sorted(entries, key=lambda e: e.name):
+            try:
+                if entry.is_dir(follow_symlinks=False):
+                    if entry.name not in skipped:
+                        stack.append(Path(entry.path))
+                    continue
+                if not entry.is_file(follow_symlinks=True):
+                    continue
+                if entry.is_symlink():
+                    target = Path(entry.path).resolve()
+                    if not target.is_relative_to(root.resolve()):
+                        continue
+            except OSError:
+                continue
+            found = classify(Path(entry.path), associations, root, plugin_root, scope)
+            if found is not None:
+                yield found
+
+
+def user_agents_folder() -> Path | None:
+    home = os.environ.get("HOME")
+    if not home:
+        return None
+    folder = Path(home, ".claude", "agents")
+    return folder if folder.is_dir() else None

@@ -1,0 +1,446 @@
+"""The pygls language server: reads documents, calls the core, converts the results.
+
+Handlers stay thin. The workspace scan runs in a worker thread with `$/progress`, so requests are
+answered while it runs; the index is shared under one lock and every mutation is a single file.
+Diagnostics are pulled (`textDocument/diagnostic`, `workspace/diagnostic`) where the client
+supports it and pushed otherwise, cached per document version and per cross-file generation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import threading
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+from pygls.lsp.server import LanguageServer
+from pygls.uris import from_fs_path, to_fs_path
+
+from . import __version__, lsp_convert
+from .catalog import load_dialect
+from .config import Settings, parse_settings
+from .dialects import Dialect
+from .findings import Finding, Severity, effective_severity
+from .scan import FoundFile, classify, read_text, user_agents_folder, walk
+from .workspace import AgentIndex, FileKind, IndexedFile
+
+logger = logging.getLogger(__name__)
+
+WATCHED_GLOBS = ("**/*.md", "**/.mcp.json", "**/.claude/settings.json", "**/.claude/settings.local.json")
+
+
+@dataclass
+class CachedDiagnostics:
+    result_id: str
+    items: list[types.Diagnostic]
+
+
+class AgentServer(LanguageServer):
+    """The language server and the state it keeps between requests."""
+
+    def __init__(self) -> None:
+        super().__init__("agentls", __version__)
+        self.index = AgentIndex()
+        self.lock = threading.RLock()
+        self.settings = Settings()
+        self.generation: dict[str, int] = {}
+        self.cache: dict[str, CachedDiagnostics] = {}
+        self.roots: list[Path] = []
+        # Set on the event loop once the first scan has finished: pulls wait for it, pushes
+        # start with it, so the first diagnostics a client sees already know every agent.
+        self.index_ready = asyncio.Event()
+        self.scan_cancel = threading.Event()
+        self.reported_problems: set[str] = set()
+        self.event_loop: asyncio.AbstractEventLoop | None = None
+        self.configure_index(Settings())
+
+    def configure_index(self, settings: Settings) -> None:
+        self.settings = settings
+        builtin: set[str] = set()
+        for dialect in Dialect:
+            builtin.update(load_dialect(dialect.value).builtin_agents)
+        with self.lock:
+            self.index.configure(settings, builtin)
+
+    @property
+    def encoding(self) -> str:
+        return str(self.workspace.position_encoding or types.PositionEncodingKind.Utf16)
+
+    @property
+    def pull_diagnostics(self) -> bool:
+        return get_capability(self.client_capabilities, "text_document.diagnostic", None) is not None
+
+    def converter(self, entry: IndexedFile) -> lsp_convert.Converter:
+        return lsp_convert.Converter(entry.document.lines, self.encoding)
+
+    def classify_uri(self, uri: str) -> FoundFile | None:
+        path_text = to_fs_path(uri)
+        if path_text is None:
+            return None
+        path = Path(path_text)
+        root = next((r for r in self.roots if path.is_relative_to(r)), None)
+        user = user_agents_folder()
+        scope = "user" if user is not None and path.is_relative_to(user) else "workspace"
+        return classify(path, dict(self.settings.file_associations), root, scope=scope)
+
+    def findings(self, uri: str) -> list[tuple[Finding, Severity]]:
+        with self.lock:
+            found = self.index.check(uri)
+        chosen: list[tuple[Finding, Severity]] = []
+        for finding in found:
+            severity = effective_severity(finding, self.settings.severity)
+            if severity is not None:
+                chosen.append((finding, severity))
+        return chosen
+
+    def result_id(self, uri: str) -> str:
+        with self.lock:
+            entry = self.index.files.get(uri)
+            version = entry.version if entry is not None else None
+        return f"{version}:{self.generation.get(uri, 0)}"
+
+    def diagnostics_for(self, uri: str) -> CachedDiagnostics:
+        result_id = self.result_id(uri)
+        cached = self.cache.get(uri)
+        if cached is not None and cached.result_id == result_id:
+            return cached
+        with self.lock:
+            entry = self.index.files.get(uri)
+        if entry is None:
+            return CachedDiagnostics(result_id, [])
+        related = bool(
+            get_capability(self.client_capabilities, "text_document.diagnostic.related_information", True)
+        )
+        items = lsp_convert.diagnostics(self.findings(uri), self.converter(entry), uri, related)
+        fresh = CachedDiagnostics(result_id, items)
+        self.cache[uri] = fresh
+        return fresh
+
+    def invalidate(self, uris: Iterable[str]) -> list[str]:
+        changed = []
+        for uri in uris:
+            self.generation[uri] = self.generation.get(uri, 0) + 1
+            changed.append(uri)
+        return changed
+
+    def open_uris(self) -> list[str]:
+        return list(self.workspace.text_documents)
+
+    def publish(self, uris: Iterable[str]) -> None:
+        """Push fresh diagnostics for open documents (push clients only)."""
+        if self.pull_diagnostics or not self.index_ready.is_set():
+            return
+        for uri in uris:
+            if uri not in self.workspace.text_documents:
+                continue
+            with self.lock:
+                entry = self.index.files.get(uri)
+            if entry is None or entry.kind is not FileKind.AGENT:
+                continue
+            report = self.diagnostics_for(uri)
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(uri=uri, diagnostics=report.items, version=entry.version)
+            )
+
+    def refresh(self, affected: Iterable[str]) -> None:
+        """Tell the client that diagnostics of other files may have changed."""
+        affected = list(affected)
+        if not affected:
+            return
+        self.invalidate(affected)
+        if self.pull_diagnostics:
+            if get_capability(self.client_capabilities, "workspace.diagnostics.refresh_support", False):
+                self.workspace_diagnostic_refresh(None)
+        else:
+            self.publish(affected)
+
+    def report_settings_problems(self) -> None:
+        for problem in self.settings.problems:
+            if problem not in self.reported_problems:
+                self.reported_problems.add(problem)
+                self.window_show_message(
+                    types.ShowMessageParams(type=types.MessageType.Warning, message=problem)
+                )
+
+    def update_from_buffer(self, uri: str, text: str, version: int | None) -> None:
+        found = self.classify_uri(uri)
+        if found is None:
+            return
+        with self.lock:
+            affected = self.index.update(
+                uri, text, found.kind, found.dialect, found.scope, found.plugin, version=version
+            )
+        self.invalidate([uri])
+        self.refresh(affected - {uri})
+        self.publish([uri])
+
+    def scan_folders(self, roots: list[Path], token: str | None) -> None:
+        """Index every agent-related file under `roots` (runs in a worker thread)."""
+        found: list[FoundFile] = []
+        exclude = frozenset(self.settings.index_exclude)
+        associations = dict(self.settings.file_associations)
+        for root in roots:
+            found.extend(walk(root, exclude, associations, cancelled=self.scan_cancel.is_set))
+        user = user_agents_folder()
+        if (
+            self.settings.index_user_agents
+            and user is not None
+            and not any(user.is_relative_to(r) for r in roots)
+        ):
+            found.extend(walk(user, exclude, associations, scope="user", cancelled=self.scan_cancel.is_set))
+        total = len(found) or 1
+        affected: set[str] = set()
+        for number, item in enumerate(found, 1):
+            if self.scan_cancel.is_set():
+                break
+            uri = from_fs_path(str(item.path)) or item.path.as_uri()
+            if uri in self.workspace.text_documents:
+                continue  # open buffers win over disk
+            text = read_text(item.path)
+            if text is None:
+                continue
+            with self.lock:
+                affected |= self.index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin)
+            if token is not None and number % 200 == 0:
+                self.report_progress(token, f"{number}/{total} files", int(number * 100 / total))
+        assert self.event_loop is not None
+        self.event_loop.call_soon_threadsafe(self.refresh, affected)
+
+    def report_progress(self, token: str, message: str, percentage: int | None = None) -> None:
+        assert self.event_loop is not None
+        self.event_loop.call_soon_threadsafe(
+            self.work_done_progress.report,
+            token,
+            types.WorkDoneProgressReport(message=message, percentage=percentage),
+        )
+
+
+def _roots(params: types.InitializeParams) -> list[Path]:
+    roots: list[Path] = []
+    for folder in params.workspace_folders or []:
+        path = to_fs_path(folder.uri)
+        if path:
+            roots.append(Path(path))
+    if not roots and params.root_uri:
+        path = to_fs_path(params.root_uri)
+        if path:
+            roots.append(Path(path))
+    return roots
+
+
+def create_server() -> AgentServer:
+    """Build a fresh server with every handler registered."""
+    server = AgentServer()
+
+    @server.feature(types.INITIALIZE)
+    def initialize(ls: AgentServer, params: types.InitializeParams) -> None:
+        options = params.initialization_options
+        if isinstance(options, dict):
+            ls.configure_index(parse_settings(options))
+        ls.roots = _roots(params)
+
+    @server.feature(types.INITIALIZED)
+    async def initialized(ls: AgentServer, params: types.InitializedParams) -> None:
+        ls.event_loop = asyncio.get_running_loop()
+        await pull_configuration(ls)
+        ls.report_settings_problems()
+        register_watchers(ls)
+        await start_scan(ls, ls.roots)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: AgentServer, params: None) -> None:
+        ls.scan_cancel.set()
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: AgentServer, params: types.DidOpenTextDocumentParams) -> None:
+        doc = params.text_document
+        ls.update_from_buffer(doc.uri, doc.text, doc.version)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: AgentServer, params: types.DidChangeTextDocumentParams) -> None:
+        document = ls.workspace.get_text_document(params.text_document.uri)
+        ls.update_from_buffer(document.uri, document.source, params.text_document.version)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    async def did_close(ls: AgentServer, params: types.DidCloseTextDocumentParams) -> None:
+        uri = params.text_document.uri
+        found = ls.classify_uri(uri)
+        if found is None:
+            return
+        path = to_fs_path(uri)
+        text = await asyncio.to_thread(read_text, Path(path)) if path else None
+        with ls.lock:
+            if text is None:
+                affected = ls.index.remove(uri)
+            else:
+                affected = ls.index.update(uri, text, found.kind, found.dialect, found.scope, found.plugin)
+        ls.invalidate([uri])
+        ls.refresh(affected)
+        if not ls.pull_diagnostics:
+            ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="agentls", inter_file_dependencies=True, workspace_diagnostics=True
+        ),
+    )
+    async def document_diagnostic(
+        ls: AgentServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
+        await ls.index_ready.wait()
+        uri = params.text_document.uri
+        with ls.lock:
+            known = uri in ls.index.files
+        if not known:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        report = ls.diagnostics_for(uri)
+        if params.previous_result_id == report.result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=report.result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=report.items, result_id=report.result_id)
+
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(
+        ls: AgentServer, params: types.WorkspaceDiagnosticParams
+    ) -> types.WorkspaceDiagnosticReport:
+        await ls.index_ready.wait()
+        previous = {p.uri: p.value for p in params.previous_result_ids}
+        with ls.lock:
+            agents = [
+                (uri, entry.version) for uri, entry in ls.index.files.items() if entry.kind is FileKind.AGENT
+            ]
+        items: list[types.WorkspaceDocumentDiagnosticReport] = []
+        for uri, version in agents:
+            report = ls.diagnostics_for(uri)
+            if previous.get(uri) == report.result_id:
+                items.append(
+                    types.WorkspaceUnchangedDocumentDiagnosticReport(
+                        uri=uri, version=version, result_id=report.result_id
+                    )
+                )
+            else:
+                items.append(
+                    types.WorkspaceFullDocumentDiagnosticReport(
+                        uri=uri, version=version, items=report.items, result_id=report.result_id
+                    )
+                )
+        return types.WorkspaceDiagnosticReport(items=items)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
+    async def did_change_configuration(ls: AgentServer, params: types.DidChangeConfigurationParams) -> None:
+        settings = params.settings
+        if isinstance(settings, dict) and settings.get("agentls") is not None:
+            ls.configure_index(parse_settings(settings))
+        else:
+            await pull_configuration(ls)
+        ls.report_settings_problems()
+        with ls.lock:
+            uris = list(ls.index.files)
+        ls.refresh(uris)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WATCHED_FILES)
+    async def did_change_watched_files(ls: AgentServer, params: types.DidChangeWatchedFilesParams) -> None:
+        affected: set[str] = set()
+        for change in params.changes:
+            uri = change.uri
+            if uri in ls.workspace.text_documents:
+                continue  # the open buffer is the truth
+            found = ls.classify_uri(uri)
+            if found is None:
+                continue
+            if change.type == types.FileChangeType.Deleted:
+                with ls.lock:
+                    affected |= ls.index.remove(uri)
+                continue
+            path = to_fs_path(uri)
+            text = await asyncio.to_thread(read_text, Path(path)) if path else None
+            with ls.lock:
+                if text is None:
+                    affected |= ls.index.remove(uri)
+                else:
+                    affected |= ls.index.update(
+                        uri, text, found.kind, found.dialect, found.scope, found.plugin
+                    )
+                    affected.add(uri)
+        ls.refresh(affected)
+
+    @server.feature(types.WORKSPACE_DID_CHANGE_WORKSPACE_FOLDERS)
+    async def did_change_workspace_folders(
+        ls: AgentServer, params: types.DidChangeWorkspaceFoldersParams
+    ) -> None:
+        removed = [Path(p) for p in (to_fs_path(f.uri) for f in params.event.removed) if p]
+        added = [Path(p) for p in (to_fs_path(f.uri) for f in params.event.added) if p]
+        affected: set[str] = set()
+        with ls.lock:
+            for uri, entry in list(ls.index.files.items()):
+                path = Path(str(entry.path))
+                if any(path.is_relative_to(r) for r in removed) and uri not in ls.workspace.text_documents:
+                    affected |= ls.index.remove(uri)
+        ls.roots = [r for r in ls.roots if r not in removed] + added
+        ls.refresh(affected)
+        if added:
+            await start_scan(ls, added)
+
+    from .server_features import register_features
+
+    register_features(server)
+    return server
+
+
+async def pull_configuration(ls: AgentServer) -> None:
+    if not get_capability(ls.client_capabilities, "workspace.configuration", False):
+        return
+    try:
+        result = await ls.workspace_configuration_async(
+            types.ConfigurationParams(items=[types.ConfigurationItem(section="agentls")])
+        )
+    except Exception as error:  # a client that fails the request must not stop the server
+        logger.warning("workspace/configuration failed: %s", error)
+        return
+    value = result[0] if result else None
+    if isinstance(value, dict) and value:
+        ls.configure_index(parse_settings({"agentls": value}))
+
+
+def register_watchers(ls: AgentServer) -> None:
+    if not get_capability(
+        ls.client_capabilities, "workspace.did_change_watched_files.dynamic_registration", False
+    ):
+        return
+    watchers = [types.FileSystemWatcher(glob_pattern=glob) for glob in WATCHED_GLOBS]
+    registration = types.Registration(
+        id=str(uuid.uuid4()),
+        method=types.WORKSPACE_DID_CHANGE_WATCHED_FILES,
+        register_options=types.DidChangeWatchedFilesRegistrationOptions(watchers=watchers),
+    )
+    ls.client_register_capability(types.RegistrationParams(registrations=[registration]))
+
+
+async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
+    token: str | None = None
+    if get_capability(ls.client_capabilities, "window.work_done_progress", False):
+        token = str(uuid.uuid4())
+        try:
+            await ls.work_done_progress.create_async(token)
+            ls.work_done_progress.begin(
+                token,
+                types.WorkDoneProgressBegin(
+                    title="agentls: indexing agents", percentage=0, cancellable=False
+                ),
+            )
+        except Exception as error:
+            logger.warning("could not create progress: %s", error)
+            token = None
+    try:
+        await asyncio.to_thread(ls.scan_folders, roots, token)
+    finally:
+        if token is not None:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="indexed"))
+        ls.index_ready.set()
+        ls.refresh(ls.open_uris())
+        logger.info("index ready: %d files", len(ls.index.files))

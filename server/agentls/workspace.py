@@ -1,0 +1,350 @@
+"""The workspace index: every agent file, who defines which name, and who names whom.
+
+The index is pure data kept current by `update` and `remove`; it never reads the disk itself
+(`agentls.scan` does, and hands it text). A change to one file re-parses that file only and
+returns the set of other files whose findings may have changed (those that name the old or new
+agent name, and those that define it too), so nothing else is re-analysed.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import PurePath, PurePosixPath
+from urllib.parse import unquote, urlparse
+
+from .checks import FileUnderCheck, check_file
+from .config import Settings
+from .dialects import Dialect
+from .document import AgentDocument, parse_document
+from .findings import Finding, Related
+from .references import AgentReference, Candidate, extract_candidates, resolve
+
+
+class FileKind(str, Enum):
+    AGENT = "agent"  # defines an agent
+    REFERRER = "referrer"  # names agents: CLAUDE.md, AGENTS.md, plugin commands
+    CONFIG = "config"  # .mcp.json, .claude/settings*.json: MCP servers
+    SKILL = "skill"  # SKILL.md
+
+
+@dataclass(frozen=True)
+class McpServer:
+    name: str
+    source: str  # uri of the file that configures it
+    command: str | None
+    url: str | None
+
+
+@dataclass
+class IndexedFile:
+    uri: str
+    path: PurePath
+    kind: FileKind
+    dialect: Dialect | None
+    scope: str  # "workspace", "user" or "plugin"
+    document: AgentDocument
+    candidates: list[Candidate]
+    agent_name: str | None
+    plugin: str | None = None
+    version: int | None = None  # the open buffer's version; None when read from disk
+    mcp_servers: tuple[McpServer, ...] = ()
+    skill_name: str | None = None
+    references: list[AgentReference] = field(default_factory=list)
+
+
+def uri_to_path(uri: str) -> PurePath:
+    parsed = urlparse(uri)
+    if parsed.scheme == "file":
+        return PurePosixPath(unquote(parsed.path))
+    return PurePosixPath(unquote(parsed.path or uri))
+
+
+def agent_identity(path: PurePath, dialect: Dialect, document: AgentDocument) -> str | None:
+    """The name a host knows the agent by: `name:` for Claude Code, the file stem for OpenCode,
+    `name:` or the file stem for Copilot."""
+    stem = path.name
+    for suffix in (".agent.md", ".chatmode.md", ".md"):
+        if stem.lower().endswith(suffix):
+            stem = stem[: -len(suffix)]
+            break
+    if dialect is Dialect.OPENCODE:
+        return stem
+    name = document.name
+    if dialect is Dialect.COPILOT:
+        return name or stem
+    return name or None
+
+
+def _mcp_servers_from_json(uri: str, text: str, plugin: str | None) -> tuple[McpServer, ...]:
+    try:
+        data = json.loads(text)
+    except ValueError:
+        return ()
+    if not isinstance(data, dict):
+        return ()
+    servers = data.get("mcpServers")
+    if not isinstance(servers, dict):
+        return ()
+    found: list[McpServer] = []
+    for name, config in servers.items():
+        command = config.get("command") if isinstance(config, dict) else None
+        url = config.get("url") if isinstance(config, dict) else None
+        found.append(
+            McpServer(
+                str(name),
+                uri,
+                command if isinstance(command, str) else None,
+                url if isinstance(url, str) else None,
+            )
+        )
+        if plugin is not None:
+            found.append(
+                McpServer(
+                    f"plugin_{plugin}_{name}",
+                    uri,
+                    command if isinstance(command, str) else None,
+                    url if isinstance(url, str) else None,
+                )
+            )
+    return tuple(found)
+
+
+@dataclass
+class AgentIndex:
+    """All indexed files, and the maps that answer cross-file questions without rescanning."""
+
+    settings: Settings = field(default_factory=Settings)
+    builtin_agents: frozenset[str] = frozenset()
+    files: dict[str, IndexedFile] = field(default_factory=dict)
+    _definitions: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
+    _mentions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    _always_known: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        self.configure(self.settings, self.builtin_agents)
+
+    def configure(self, settings: Settings, builtin_agents: Iterable[str] | None = None) -> None:
+        """Apply new settings (and the dialect's built-in agents); the caller re-checks open files."""
+        self.settings = settings
+        if builtin_agents is not None:
+            self.builtin_agents = frozenset(builtin_agents)
+        self._always_known = frozenset(
+            name.lower() for name in (*self.builtin_agents, *settings.agents_known)
+        )
+
+    def update(
+        self,
+        uri: str,
+        text: str,
+        kind: FileKind,
+        dialect: Dialect | None,
+        scope: str = "workspace",
+        plugin: str | None = None,
+        version: int | None = None,
+    ) -> set[str]:
+        """Add or replace one file; returns the uris of other files whose findings may change."""
+        path = uri_to_path(uri)
+        old = self.files.get(uri)
+        affected: set[str] = set()
+        if old is not None:
+            affected |= self._forget(old)
+        if kind is FileKind.CONFIG:
+            document = parse_document("")
+            entry = IndexedFile(
+                uri,
+                path,
+                kind,
+                None,
+                scope,
+                document,
+                [],
+                None,
+                plugin,
+                version,
+                mcp_servers=_mcp_servers_from_json(uri, text, plugin),
+            )
+            self.files[uri] = entry
+            return affected | self._all_agent_uris() - {uri}
+        document = parse_document(text)
+        if kind is FileKind.SKILL:
+            skill = document.name or path.parent.name
+            entry = IndexedFile(
+                uri, path, kind, None, scope, document, [], None, plugin, version, skill_name=skill
+            )
+            self.files[uri] = entry
+            return affected | self._all_agent_uris() - {uri}
+        candidates = extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
+        name = agent_identity(path, dialect, document) if kind is FileKind.AGENT and dialect else None
+        entry = IndexedFile(uri, path, kind, dialect, scope, document, candidates, name, plugin, version)
+        self.files[uri] = entry
+        affected |= self._remember(entry)
+        affected.discard(uri)
+        return affected
+
+    def remove(self, uri: str) -> set[str]:
+        old = self.files.pop(uri, None)
+        if old is None:
+            return set()
+        affected = self._forget(old)
+        if old.kind in (FileKind.CONFIG, FileKind.SKILL):
+            affected |= self._all_agent_uris()
+        affected.discard(uri)
+        return affected
+
+    def _all_agent_uris(self) -> set[str]:
+        return {uri for uri, f in self.files.items() if f.kind is FileKind.AGENT}
+
+    def _remember(self, entry: IndexedFile) -> set[str]:
+        affected: set[str] = set()
+        for candidate in entry.candidates:
+            self._mentions[candidate.key].add(entry.uri)
+        if entry.agent_name:
+            key = entry.agent_name.lower()
+            affected |= set(self._definitions.get(key, ()))
+            affected |= self._mentions.get(key, set())
+            self._definitions[key].append(entry.uri)
+        return affected
+
+    def _forget(self, entry: IndexedFile) -> set[str]:
+        affected: set[str] = set()
+        for candidate in entry.candidates:
+            holders = self._mentions.get(candidate.key)
+            if holders is not None:
+                holders.discard(entry.uri)
+                if not holders:
+                    del self._mentions[candidate.key]
+        if entry.agent_name:
+            key = entry.agent_name.lower()
+            defined = self._definitions.get(key)
+            if defined is not None:
+                if entry.uri in defined:
+                    defined.remove(entry.uri)
+                if not defined:
+                    del self._definitions[key]
+            affected |= set(self._definitions.get(key, ()))
+            affected |= self._mentions.get(key, set())
+        return affected
+
+    def definitions(self, name: str) -> list[IndexedFile]:
+        key = name.lower()
+        if ":" in key:
+            plugin, _, bare = key.rpartition(":")
+            return [f for f in (self.files[u] for u in self._definitions.get(bare, ())) if f.plugin == plugin]
+        return [self.files[u] for u in self._definitions.get(key, ())]
+
+    def is_known_agent(self, name: str) -> bool:
+        key = name.lower()
+        if key in self._definitions or key in self._always_known:
+            return True
+        if ":" in key:
+            return bool(self.definitions(key))
+        return False
+
+    def agent_names(self) -> list[str]:
+        return [self.files[uris[0]].agent_name or key for key, uris in self._definitions.items() if uris]
+
+    def agents(self) -> Iterable[IndexedFile]:
+        for uris in self._definitions.values():
+            for uri in uris:
+                yield self.files[uri]
+
+    def mentioning(self, name: str) -> set[str]:
+        return set(self._mentions.get(name.lower(), ()))
+
+    def references_in(self, entry: IndexedFile) -> list[AgentReference]:
+        return resolve(entry.candidates, self.is_known_agent, entry.agent_name)
+
+    def references_to(self, name: str) -> list[tuple[IndexedFile, AgentReference]]:
+        key = name.lower()
+        found: list[tuple[IndexedFile, AgentReference]] = []
+        for uri in sorted(self._mentions.get(key, ())):
+            entry = self.files[uri]
+            for reference in self.references_in(entry):
+                if reference.name.lower() == key:
+                    found.append((entry, reference))
+        return found
+
+    def mcp_servers(self) -> list[McpServer]:
+        return [s for f in self.files.values() for s in f.mcp_servers]
+
+    def skills(self) -> list[str]:
+        return [f.skill_name for f in self.files.values() if f.skill_name]
+
+    def context_for(self, entry: IndexedFile) -> IndexContext:
+        return IndexContext(self, entry)
+
+    def check(self, uri: str) -> list[Finding]:
+        """All findings for one indexed agent file."""
+        entry = self.files.get(uri)
+        if entry is None or entry.kind is not FileKind.AGENT or entry.dialect is None:
+            return []
+        references = self.references_in(entry)
+        entry.references = references
+        under_check = FileUnderCheck(
+            uri, entry.path.name, entry.dialect, entry.document, entry.agent_name, references, entry.scope
+        )
+        return check_file(under_check, self.context_for(entry))
+
+
+@dataclass
+class IndexContext:
+    """The `AnalysisContext` the checks see for one file."""
+
+    index: AgentIndex
+    entry: IndexedFile
+
+    @property
+    def settings(self) -> Settings:
+        return self.index.settings
+
+    def is_known_agent(self, name: str) -> bool:
+        return self.index.is_known_agent(name)
+
+    def agent_names(self) -> Sequence[str]:
+        names = [n for n in self.index.agent_names() if n.lower() != (self.entry.agent_name or "").lower()]
+        return [*names, *sorted(self.index.builtin_agents), *self.index.settings.agents_known]
+
+    def duplicates_of(self, uri: str) -> Sequence[Related]:
+        entry = self.index.files.get(uri)
+        if entry is None or not entry.agent_name:
+            return []
+        related: list[Related] = []
+        for other in self.index.definitions(entry.agent_name):
+            if other.uri == uri or other.scope != entry.scope or other.plugin != entry.plugin:
+                continue
+            span = other.document.name_span
+            if span is None:
+                continue
+            related.append(
+                Related(other.uri, span, other.document.lines, f"`{entry.agent_name}` is also defined here")
+            )
+        return related
+
+    def mcp_servers(self) -> Sequence[str] | None:
+        servers = self.index.mcp_servers()
+        own = self.entry.document.pair("mcpServers")
+        names = [s.name for s in servers]
+        if own is not None:
+            from .document import frontmatter_data
+
+            data = frontmatter_data(self.entry.document) or {}
+            value = data.get("mcpServers")
+            if isinstance(value, list):
+                for item in value:
+                    if isinstance(item, str):
+                        names.append(item)
+                    elif isinstance(item, dict):
+                        names.extend(str(k) for k in item)
+            elif isinstance(value, dict):
+                names.extend(str(k) for k in value)
+        if not names:
+            return None
+        return names
+
+    def skills(self) -> Sequence[str] | None:
+        skills = self.index.skills()
+        return skills or None

@@ -1,0 +1,265 @@
+"""A safe YAML node tree with the exact span of every key, value and list item.
+
+PyYAML's composer (the libyaml C parser where present) builds the node graph; nothing is ever
+constructed from a tag, so `!!python/object` and friends stay inert text. Aliases are kept as
+references to the node they name and are only expanded by `to_python`, under a budget, so a
+"billion laughs" frontmatter costs a few microseconds and an error instead of gigabytes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from .text import Span
+
+try:
+    _Loader: type[Any] = yaml.CSafeLoader
+except AttributeError:  # PyYAML built without libyaml
+    _Loader = yaml.SafeLoader
+
+# How many nodes `to_python` may produce from one document before giving up: aliases can make a
+# tiny file describe an exponentially large value.
+EXPANSION_BUDGET = 100_000
+# Nesting deeper than this is refused before parsing: both parsers recurse per level.
+MAX_DEPTH = 200
+
+_STR = "tag:yaml.org,2002:str"
+_INT = "tag:yaml.org,2002:int"
+_FLOAT = "tag:yaml.org,2002:float"
+_BOOL = "tag:yaml.org,2002:bool"
+_NULL = "tag:yaml.org,2002:null"
+_STANDARD_TAG = re.compile(r"tag:yaml\.org,2002:(str|int|float|bool|null|seq|map|timestamp|binary|merge)$")
+
+
+class ExpansionError(ValueError):
+    """Raised by `to_python` when aliases would expand beyond the budget."""
+
+
+@dataclass(eq=False)
+class ScalarNode:
+    value: str
+    span: Span
+    tag: str
+    style: str | None  # None (plain), "'", '"', "|" or ">"
+
+    @property
+    def is_quoted(self) -> bool:
+        return self.style in ("'", '"')
+
+
+@dataclass(eq=False)
+class SequenceNode:
+    items: list[Node]
+    span: Span
+    tag: str
+    flow: bool
+
+
+@dataclass(eq=False)
+class MappingNode:
+    pairs: list[tuple[Node, Node]]
+    span: Span
+    tag: str
+    flow: bool
+
+    def get(self, key: str) -> tuple[ScalarNode, Node] | None:
+        """The first pair whose key is the scalar `key`."""
+        for k, v in self.pairs:
+            if isinstance(k, ScalarNode) and k.value == key:
+                return k, v
+        return None
+
+
+@dataclass(eq=False)
+class AliasNode:
+    """`*name`: a reference to an earlier anchored node, expanded only on demand."""
+
+    target: Node
+    span: Span
+    tag: str = field(default="")
+
+
+Node = ScalarNode | SequenceNode | MappingNode | AliasNode
+
+
+@dataclass(frozen=True)
+class YamlError:
+    message: str
+    offset: int  # where PyYAML reports the problem, in document offsets
+    context_offset: int | None
+
+
+def _nesting_too_deep(text: str) -> int | None:
+    """Offset where flow or block nesting passes MAX_DEPTH, checked cheaply before parsing."""
+    depth = 0
+    for index, char in enumerate(text):
+        if char in "[{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                return index
+        elif char in "]}":
+            depth = max(0, depth - 1)
+    # Block nesting shows as indentation; each level needs at least one more column.
+    offset = 0
+    for line in text.splitlines(keepends=True):
+        stripped = line.lstrip(" -")
+        if len(line) - len(stripped) > MAX_DEPTH * 2 and stripped.strip():
+            return offset
+        offset += len(line)
+    return None
+
+
+def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
+    known = seen.get(id(node))
+    if known is not None:
+        return AliasNode(known, Span(base + node.start_mark.index, base + node.end_mark.index))
+    start = base + node.start_mark.index
+    end = base + node.end_mark.index
+    result: Node
+    if isinstance(node, yaml.ScalarNode):
+        result = ScalarNode(str(node.value), Span(start, end), node.tag, node.style)
+        seen[id(node)] = result
+    elif isinstance(node, yaml.SequenceNode):
+        sequence = SequenceNode([], Span(start, end), node.tag, bool(getattr(node, "flow_style", False)))
+        seen[id(node)] = sequence
+        sequence.items = [_convert(item, base, seen) for item in node.value]
+        result = sequence
+    else:
+        mapping = MappingNode([], Span(start, end), node.tag, bool(getattr(node, "flow_style", False)))
+        seen[id(node)] = mapping
+        mapping.pairs = [(_convert(k, base, seen), _convert(v, base, seen)) for k, v in node.value]
+        result = mapping
+    return result
+
+
+def parse_yaml(text: str, base: int) -> tuple[Node | None, YamlError | None]:
+    """Compose `text` (which starts at document offset `base`) into a node tree, safely."""
+    too_deep = _nesting_too_deep(text)
+    if too_deep is not None:
+        return None, YamlError(f"the YAML is nested more than {MAX_DEPTH} levels deep", base + too_deep, None)
+    try:
+        root = yaml.compose(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        offset = base + (mark.index if mark is not None else 0)
+        context_offset = base + error.context_mark.index if error.context_mark is not None else None
+        problem = error.problem or error.context or "invalid YAML"
+        if error.context and error.problem:
+            problem = f"{problem} ({error.context})"
+        return None, YamlError(problem, offset, context_offset)
+    except (yaml.YAMLError, RecursionError, ValueError) as error:
+        return None, YamlError(str(error).splitlines()[0] if str(error) else "invalid YAML", base, None)
+    if root is None:
+        return None, None
+    return _convert(root, base, {}), None
+
+
+def is_unsafe_tag(tag: str) -> bool:
+    """A tag that names anything but the YAML core types (e.g. `!!python/object`)."""
+    return bool(tag) and tag not in ("?", "!") and not _STANDARD_TAG.match(tag)
+
+
+def scalar_value(node: ScalarNode) -> Any:
+    """The value a YAML 1.1 safe loader would give a scalar, without constructing any object."""
+    tag, value = node.tag, node.value
+    try:
+        if tag == _INT:
+            cleaned = value.replace("_", "")
+            sign = -1 if cleaned.startswith("-") else 1
+            digits = cleaned.lstrip("+-")
+            if digits.startswith("0x"):
+                return sign * int(digits[2:], 16)
+            if digits.startswith("0o"):
+                return sign * int(digits[2:], 8)
+            if digits.startswith("0b"):
+                return sign * int(digits[2:], 2)
+            if len(digits) > 1 and digits.startswith("0") and ":" not in digits:
+                return sign * int(digits, 8)
+            if ":" in digits:
+                return value  # sexagesimal: rare, keep the text
+            return sign * int(digits)
+        if tag == _FLOAT:
+            lowered = value.lower().replace("_", "")
+            if lowered in (".nan",):
+                return float("nan")
+            if lowered in (".inf", "+.inf"):
+                return float("inf")
+            if lowered == "-.inf":
+                return float("-inf")
+            return float(lowered)
+        if tag == _BOOL:
+            return value.lower() in ("yes", "true", "on", "y")
+        if tag == _NULL:
+            return None
+    except ValueError:
+        return value
+    return value
+
+
+def to_python(node: Node | None, budget: int = EXPANSION_BUDGET) -> Any:
+    """Plain Python data for a node, expanding aliases; raises ExpansionError past the budget."""
+    remaining = [budget]
+
+    def walk(current: Node) -> Any:
+        remaining[0] -= 1
+        if remaining[0] < 0:
+            raise ExpansionError("aliases expand this YAML beyond what agentls will build")
+        if isinstance(current, AliasNode):
+            return walk(current.target)
+        if isinstance(current, ScalarNode):
+            return scalar_value(current)
+        if isinstance(current, SequenceNode):
+            return [walk(item) for item in current.items]
+        result: dict[Any, Any] = {}
+        for key, value in current.pairs:
+            key_value = walk(key)
+            if isinstance(key_value, (list, dict)):
+                key_value = str(key_value)
+            result[key_value] = walk(value)
+        return result
+
+    if node is None:
+        return None
+    return walk(node)
+
+
+def resolve(node: Node) -> Node:
+    """Follow aliases to the node they name (bounded: aliases can only point backwards)."""
+    steps = 0
+    while isinstance(node, AliasNode) and steps < 1000:
+        node = node.target
+        steps += 1
+    return node
+
+
+def remap_spans(root: Node, origin: list[int], base: int) -> None:
+    """Move every span of a tree parsed from repaired text back onto the original document.
+
+    `origin[i]` is the original offset of repaired character i (relative to `base`).
+    """
+    seen: set[int] = set()
+    limit = len(origin)
+
+    def move(offset: int) -> int:
+        relative = offset - base
+        if relative >= limit:
+            return base + (origin[-1] + 1 if origin else 0)
+        return base + origin[max(relative, 0)]
+
+    stack: list[Node] = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            continue
+        seen.add(id(node))
+        node.span = Span(move(node.span.start), move(node.span.end))
+        if isinstance(node, SequenceNode):
+            stack.extend(node.items)
+        elif isinstance(node, MappingNode):
+            for key, value in node.pairs:
+                stack.append(key)
+                stack.append(value)

@@ -1,0 +1,74 @@
+"""End-to-end fixtures: the real `agentls` server process, driven by pytest-lsp's client with the
+captured capabilities of VS Code and of Neovim, on a copy of the fixture workspace."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import pytest_lsp
+from lsprotocol import types
+from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
+from pytest_lsp.client import make_test_lsp_client
+
+from helpers import FIXTURES
+
+CLIENTS = ["visual-studio-code", "neovim"]
+
+
+@pytest.fixture
+def workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    root = tmp_path_factory.mktemp("ws") / "workspace"
+    shutil.copytree(FIXTURES / "workspace", root)
+    return root
+
+
+def _server_env(home: Path) -> dict[str, str]:
+    # An empty HOME keeps the developer's own ~/.claude/agents out of the tests.
+    home.mkdir(parents=True, exist_ok=True)
+    return {**os.environ, "HOME": str(home)}
+
+
+def make_client() -> LanguageClient:
+    """pytest-lsp's client, plus the requests a real editor answers that it does not."""
+    client = make_test_lsp_client()
+    registrations: list[types.Registration] = []
+    client.registrations = registrations  # type: ignore[attr-defined]
+
+    @client.feature(types.CLIENT_REGISTER_CAPABILITY)
+    def register_capability(params: types.RegistrationParams) -> None:
+        registrations.extend(params.registrations)
+
+    @client.feature(types.WORKSPACE_APPLY_EDIT)
+    def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
+        client.applied_edits.append(params.edit)  # type: ignore[attr-defined]
+        return types.ApplyWorkspaceEditResult(applied=True)
+
+    client.applied_edits = []  # type: ignore[attr-defined]
+    return client
+
+
+@pytest_lsp.fixture(
+    params=CLIENTS,
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "agentls"],
+        client_factory=make_client,
+        server_env=_server_env(Path(os.environ.get("AGENTLS_TEST_HOME", "/tmp/agentls-test-home"))),
+    ),
+)
+async def client(
+    request: pytest.FixtureRequest, lsp_client: LanguageClient, workspace: Path
+) -> AsyncIterator[LanguageClient]:
+    params = types.InitializeParams(
+        capabilities=client_capabilities(request.param),
+        root_uri=workspace.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
+    )
+    await lsp_client.initialize_session(params)
+    lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
+    yield lsp_client
+    await lsp_client.shutdown_session()
