@@ -1,0 +1,89 @@
+"""Structural and YAML findings: the table of input → (code, range) the core reports."""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+
+import pytest
+
+from agentls.dialects import Dialect
+from agentls.workspace import AgentIndex, FileKind
+from helpers import rng
+
+GOOD_HEAD = "---\nname: a-b\ndescription: An agent.\n---\n"
+STRUCTURAL = {
+    "no-frontmatter",
+    "frontmatter-unterminated",
+    "frontmatter-not-at-start",
+    "frontmatter-early-end",
+    "file-too-large",
+    "empty-body",
+    "yaml-syntax",
+    "yaml-repaired",
+    "yaml-duplicate-key",
+    "yaml-unsafe-tag",
+    "yaml-alias-bomb",
+    "frontmatter-not-mapping",
+}
+
+
+def structural(text: str, dialect: Dialect = Dialect.CLAUDE, name: str = "a-b") -> list[tuple[str, str]]:
+    index = AgentIndex()
+    folder = {
+        Dialect.CLAUDE: ".claude/agents",
+        Dialect.COPILOT: ".github/agents",
+        Dialect.OPENCODE: ".opencode/agents",
+    }
+    uri = PurePosixPath("/ws", folder[dialect], f"{name}.md").as_uri()
+    index.update(uri, text, FileKind.AGENT, dialect)
+    document = index.files[uri].document
+    return sorted((f.code, rng(document, f.span)) for f in index.check(uri) if f.code in STRUCTURAL)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (GOOD_HEAD + "Prompt.\n", []),
+        ("Just notes.\n", [("no-frontmatter", "0:0-0:11")]),
+        ("", [("no-frontmatter", "0:0-0:0")]),
+        ("---\nname: a-b\n", [("frontmatter-unterminated", "0:0-0:3")]),
+        ("---", [("frontmatter-unterminated", "0:0-0:3")]),
+        ("\n" + GOOD_HEAD + "x\n", [("frontmatter-not-at-start", "1:0-1:3")]),
+        ("\ufeff" + GOOD_HEAD + "x\n", [("frontmatter-not-at-start", "0:1-0:4")]),
+        ("---\nname: a-b\ndescription: Ends---here\n---\nx\n", [("frontmatter-early-end", "2:17-2:20")]),
+        (GOOD_HEAD, [("empty-body", "3:0-3:3")]),
+        (GOOD_HEAD + "\n  \n", [("empty-body", "3:0-3:3")]),
+        ("---\nname: a-b\ndescription: Use when: x\n---\nx\n", [("yaml-repaired", "2:13-2:24")]),
+        ('---\nname: a-b\ndescription: "open\n---\nx\n', [("yaml-syntax", "3:0-3:3")]),
+        ("---\nname: a-b\nname: c\ndescription: d\n---\nx\n", [("yaml-duplicate-key", "2:0-2:4")]),
+        ("---\n- a\n- b\n---\nx\n", [("frontmatter-not-mapping", "1:0-3:0")]),
+        ("---\nname: !!python/name:os.system a\ndescription: d\n---\nx\n", [("yaml-unsafe-tag", "1:6-1:31")]),
+        ("---\r\nname: a-b\r\ndescription: Use when: 😀 x\r\n---\r\nx\r\n", [("yaml-repaired", "2:13-2:26")]),
+    ],
+)
+def test_structural_findings(text: str, expected: list[tuple[str, str]]) -> None:
+    assert structural(text) == expected
+
+
+def test_repair_is_claude_only() -> None:
+    text = "---\nname: a-b\ndescription: Use when: x\n---\nx\n"
+    assert structural(text, Dialect.COPILOT) == [("yaml-syntax", "2:13-2:24")]
+
+
+def test_early_end_is_claude_only() -> None:
+    text = "---\nname: a-b\ndescription: Ends---here\n---\nx\n"
+    assert structural(text, Dialect.OPENCODE) == []
+
+
+def test_file_over_a_mebibyte() -> None:
+    text = GOOD_HEAD + "x" * (1024 * 1024)
+    assert structural(text) == [("file-too-large", "0:0-0:3")]
+
+
+def test_alias_bomb_is_reported_not_expanded() -> None:
+    lines = ["a: &a [x, x, x, x, x, x, x, x, x]"]
+    for level in range(1, 9):
+        previous, current = chr(ord("a") + level - 1), chr(ord("a") + level)
+        lines.append(f"{current}: &{current} [{', '.join(['*' + previous] * 9)}]")
+    text = "---\nname: a-b\ndescription: d\n" + "\n".join(lines) + "\n---\nx\n"
+    assert [code for code, _ in structural(text)] == ["yaml-alias-bomb"]
