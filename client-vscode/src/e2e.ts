@@ -11,7 +11,8 @@ import type { AgentlsServer } from './server';
 
 interface Step {
   id: string;
-  kind: 'diagnostics' | 'completion' | 'hover';
+  /** `restart` runs the restart command, then waits for diagnostics like `diagnostics`. */
+  kind: 'diagnostics' | 'completion' | 'hover' | 'restart';
   file: string;
   /** A regular expression (multiline) locating the cursor; without it the cursor stays at 0:0. */
   find?: string;
@@ -28,6 +29,8 @@ interface StepResult {
   diagnostics?: { message: string; severity: string; code?: string; range: string; source?: string }[];
   completions?: { label: string; detail?: string; kind?: string }[];
   hover?: string[];
+  /** The server's state when the step finished. */
+  state?: string;
   error?: string;
 }
 
@@ -101,7 +104,11 @@ function hoverText(content: vscode.MarkdownString | vscode.MarkedString): string
   return typeof content === 'string' ? content : content.value;
 }
 
-async function runStep(step: Step): Promise<StepResult> {
+async function runStep(step: Step, server: AgentlsServer): Promise<StepResult> {
+  if (step.kind === 'restart') {
+    await vscode.commands.executeCommand('agentls.restart');
+    await server.settled();
+  }
   const { editor, position } = await placeCursor(step);
   const uri = editor.document.uri;
   const result: StepResult = {
@@ -110,7 +117,7 @@ async function runStep(step: Step): Promise<StepResult> {
     // Position keeps its fields private, so spreading it would lose them.
     position: { line: position.line, character: position.character },
   };
-  if (step.kind === 'diagnostics') {
+  if (step.kind === 'diagnostics' || step.kind === 'restart') {
     // With `find`, wait for a finding on the cursor's line: the file may have others already.
     const wanted = (diagnostic: vscode.Diagnostic): boolean =>
       step.find === undefined || diagnostic.range.start.line === position.line;
@@ -171,10 +178,11 @@ export async function runEndToEnd(dir: string, server: AgentlsServer, log: vscod
     for (const step of spec.steps) {
       let result: StepResult;
       try {
-        result = await runStep(step);
+        result = await runStep(step, server);
       } catch (error) {
         result = { id: step.id, kind: step.kind, error: String(error) };
       }
+      result.state = server.state;
       results.push(result);
       log.info(`e2e: step ${step.id} done`);
       await write(`step-${step.id}.json`, result);

@@ -36,6 +36,7 @@ interface StepResult {
   diagnostics?: { message: string; severity: string; code?: string; range: string }[];
   completions?: { label: string }[];
   hover?: string[];
+  state?: string;
   error?: string;
 }
 
@@ -158,11 +159,13 @@ function writeSpec(dir: string, workspace: string): void {
       find: `(?<=^---\\s*$[\\s\\S]*?^---\\s*$[\\s\\S]*?)${COLLABORATOR}`,
       replace: 'backend-',
     },
+    // agentls: Restart Server, then the same finding must come back from the new server process.
+    { id: 'restart', kind: 'restart', file, find: '^description:.*$' },
   ];
   fs.writeFileSync(path.join(dir, 'spec.json'), JSON.stringify({ steps }, null, 2));
 }
 
-function writeSettings(userDataDir: string): void {
+function writeSettings(userDataDir: string, overrides: Record<string, unknown>): void {
   const settings = {
     'workbench.startupEditor': 'none',
     'workbench.tips.enabled': false,
@@ -174,36 +177,22 @@ function writeSettings(userDataDir: string): void {
     'editor.wordBasedSuggestions': 'off',
     'markdown.suggest.paths.enabled': false,
     'agentls.trace.server': 'messages',
+    ...overrides,
   };
   const dir = path.join(userDataDir, 'User');
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, 'settings.json'), JSON.stringify(settings, null, 2));
 }
 
-function startCodeServer(root: string, workspace: string, e2eDir: string): ChildProcess {
-  const log = fs.openSync(path.join(root, 'code-server.log'), 'w');
-  return spawn(
-    CODE_SERVER,
-    [
-      '--config',
-      path.join(root, 'config.yaml'),
-      '--user-data-dir',
-      path.join(root, 'user-data'),
-      '--extensions-dir',
-      path.join(root, 'extensions'),
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--disable-getting-started-override',
-      workspace,
-    ],
-    {
-      // Its own process group, so the extension hosts and Python servers it starts die with it.
-      detached: true,
-      stdio: ['ignore', log, log],
-      env: { ...process.env, AGENTLS_E2E_DIR: e2eDir, XDG_CONFIG_HOME: path.join(root, 'xdg') },
-    },
-  );
+function codeServerArgs(root: string, scenario: string): string[] {
+  return [
+    '--config',
+    path.join(root, scenario, 'config.yaml'),
+    '--user-data-dir',
+    path.join(root, scenario, 'user-data'),
+    '--extensions-dir',
+    path.join(root, 'extensions'),
+  ];
 }
 
 async function waitForHealth(port: number, child: ChildProcess): Promise<void> {
@@ -322,6 +311,18 @@ async function verifyAgentCompletion(page: Page, result: StepResult, agents: str
   check('agent-completion UI', rows.some((row) => row.startsWith(COLLABORATOR)), `rows: ${JSON.stringify(rows)}`);
 }
 
+async function verifyRestart(page: Page, result: StepResult): Promise<void> {
+  const found = (result.diagnostics ?? []).filter((d) => Number(d.range.split(':')[0]) === result.position?.line);
+  check(
+    'restart API',
+    result.state === 'running' && found.length > 0,
+    `server ${String(result.state)} after agentls.restart; ${found.length} finding(s) on line ${String(result.position?.line)}`,
+  );
+  // The status bar item shows only while the server is not running.
+  const warning = page.locator('.statusbar-item', { hasText: 'agentls:' }).filter({ visible: true });
+  check('restart UI', (await warning.count()) === 0, 'no agentls status bar warning once the server is back');
+}
+
 async function verifyStep(page: Page, result: StepResult, agents: string[]): Promise<void> {
   try {
     if (result.error !== undefined) {
@@ -334,6 +335,8 @@ async function verifyStep(page: Page, result: StepResult, agents: string[]): Pro
       await verifyToolHover(page, result);
     } else if (result.id === 'agent-completion') {
       await verifyAgentCompletion(page, result, agents);
+    } else if (result.id === 'restart') {
+      await verifyRestart(page, result);
     }
   } catch (error) {
     // Playwright's timeouts say what they waited for on their first line.
@@ -345,8 +348,7 @@ async function verifyStep(page: Page, result: StepResult, agents: string[]): Pro
 }
 
 function diagnose(root: string): void {
-  console.log(`--- code-server log (tail) ---\n${tail(path.join(root, 'code-server.log'))}`);
-  for (const file of findFiles(path.join(root, 'user-data', 'logs'), /agentls|exthost\.log/)) {
+  for (const file of findFiles(root, /^code-server\.log$|^agentls\.log$|^remoteexthost\.log$/)) {
     console.log(`--- ${path.relative(root, file)} (tail) ---\n${tail(file)}`);
   }
 }
@@ -383,6 +385,140 @@ function stopProcessGroup(child: ChildProcess): Promise<void> {
   });
 }
 
+interface Editor {
+  page: Page;
+  e2eDir: string;
+  workspace: string;
+}
+
+/**
+ * Runs `body` against a fresh code-server (own settings, own copy of the workspace) with chromium
+ * on it, once the extension has activated, and stops both however `body` ends.
+ */
+async function withEditor(
+  root: string,
+  scenario: string,
+  settings: Record<string, unknown>,
+  body: (editor: Editor) => Promise<void>,
+): Promise<void> {
+  const dir = path.join(root, scenario);
+  const e2eDir = path.join(dir, 'e2e');
+  fs.mkdirSync(e2eDir, { recursive: true });
+  const workspace = prepareWorkspace(dir);
+  writeSpec(e2eDir, workspace);
+  writeSettings(path.join(dir, 'user-data'), settings);
+  const port = await freePort();
+  fs.writeFileSync(path.join(dir, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const log = fs.openSync(path.join(dir, 'code-server.log'), 'w');
+  const codeServer = spawn(
+    CODE_SERVER,
+    [
+      ...codeServerArgs(root, scenario),
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--disable-getting-started-override',
+      workspace,
+    ],
+    {
+      // Its own process group, so the extension hosts and Python servers it starts die with it.
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, AGENTLS_E2E_DIR: e2eDir, XDG_CONFIG_HOME: path.join(root, 'xdg') },
+    },
+  );
+  let browser: Browser | undefined;
+  const started = Date.now();
+  const elapsed = (): string => `${((Date.now() - started) / 1000).toFixed(1)} s`;
+  try {
+    await waitForHealth(port, codeServer);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+        '--no-first-run',
+        '--disable-dev-shm-usage',
+      ],
+    });
+    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+    await poll(
+      'the extension to activate (is the .vsix installed, and does the workspace have .claude/agents?)',
+      ACTIVATION_TIMEOUT_MS,
+      () => readJson(path.join(e2eDir, 'activated.json')),
+    );
+    console.log(`e2e: ${scenario}: extension activated after ${elapsed()}`);
+    await body({ page, e2eDir, workspace });
+    console.log(`e2e: ${scenario}: done after ${elapsed()}`);
+  } catch (error) {
+    check(`${scenario} setup`, false, error instanceof Error ? error.message : String(error));
+  } finally {
+    await browser?.close();
+    await stopProcessGroup(codeServer);
+    fs.closeSync(log);
+  }
+}
+
+/** The server starts, and diagnostics, completion, hover and restart work in the workbench. */
+async function features({ page, e2eDir, workspace }: Editor): Promise<void> {
+  const agents = agentNames(workspace);
+  console.log(`e2e: workspace agents: ${agents.join(', ')}`);
+  const spec = readJson<{ steps: { id: string }[] }>(path.join(e2eDir, 'spec.json'));
+  for (const step of spec?.steps ?? []) {
+    const outcome = await poll(`step ${step.id}`, STEP_TIMEOUT_MS, () => {
+      const failed = readJson<{ ok: boolean; error?: string }>(path.join(e2eDir, 'results.json'));
+      if (failed !== undefined && !failed.ok) {
+        return { failed };
+      }
+      const result = readJson<StepResult>(path.join(e2eDir, `step-${step.id}.json`));
+      return result === undefined ? undefined : { result };
+    });
+    if ('failed' in outcome) {
+      await screenshot(page, 'server-failed');
+      const reason = outcome.failed.error ?? 'no reason given';
+      throw new Failure(`the agentls server did not start in VS Code: ${reason}`);
+    }
+    await verifyStep(page, outcome.result, agents);
+    // Close whatever the step left open before the extension starts the next one.
+    await page.keyboard.press('Escape');
+    fs.writeFileSync(path.join(e2eDir, `step-${step.id}.ack`), '');
+  }
+  const results = await poll('the final results', STEP_TIMEOUT_MS, () =>
+    readJson<{ ok: boolean; error?: string }>(path.join(e2eDir, 'results.json')),
+  );
+  if (!results.ok) {
+    check('extension run', false, results.error ?? 'no reason given');
+  }
+}
+
+/** With a Python that lacks agentls, the user is told so, with the command that fixes it. */
+async function notInstalled({ page, e2eDir }: Editor): Promise<void> {
+  const results = await poll('the extension to give up on the server', STEP_TIMEOUT_MS, () =>
+    readJson<{ ok: boolean; error?: string }>(path.join(e2eDir, 'results.json')),
+  );
+  const error = results.error ?? '';
+  check(
+    'not-installed API',
+    !results.ok && error.includes('pip install agentls'),
+    `the extension reported ${JSON.stringify(error)}`,
+  );
+  try {
+    const toast = await visibleText(page, '.notification-toast');
+    check('not-installed notification', toast.includes('pip install agentls'), JSON.stringify(toast));
+    const status = await visibleText(page, '.statusbar-item:has-text("agentls: not running")');
+    check('not-installed status bar', status.includes('not running'), JSON.stringify(status));
+  } catch (failure) {
+    const reason = failure instanceof Error ? (failure.message.split('\n')[0] ?? '') : String(failure);
+    check('not-installed UI', false, reason);
+  } finally {
+    await screenshot(page, 'not-installed');
+  }
+}
+
 async function main(): Promise<number> {
   const manifest = fs.readFileSync(path.join(EXTENSION_ROOT, 'package.json'), 'utf8');
   const { version } = JSON.parse(manifest) as { version: string };
@@ -398,71 +534,22 @@ async function main(): Promise<number> {
   }
   fs.rmSync(ARTIFACTS, { recursive: true, force: true });
   fs.mkdirSync(ARTIFACTS, { recursive: true });
-
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'agentls-vscode-e2e-'));
-  const e2eDir = path.join(root, 'e2e');
-  fs.mkdirSync(e2eDir);
-  const workspace = prepareWorkspace(root);
-  const agents = agentNames(workspace);
-  writeSpec(e2eDir, workspace);
-  writeSettings(path.join(root, 'user-data'));
-  const port = await freePort();
-  fs.writeFileSync(path.join(root, 'config.yaml'), `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
-  execFileSync(
-    CODE_SERVER,
-    ['--config', path.join(root, 'config.yaml'), '--user-data-dir', path.join(root, 'user-data'),
-      '--extensions-dir', path.join(root, 'extensions'), '--install-extension', vsix],
-    { stdio: 'pipe', env: { ...process.env, XDG_CONFIG_HOME: path.join(root, 'xdg') } },
-  );
-  console.log(`e2e: ${vsix} installed; workspace ${workspace} (agents: ${agents.join(', ')})`);
+  fs.mkdirSync(path.join(root, 'install'));
+  fs.writeFileSync(path.join(root, 'install', 'config.yaml'), 'auth: none\ncert: false\n');
+  execFileSync(CODE_SERVER, [...codeServerArgs(root, 'install'), '--install-extension', vsix], {
+    stdio: 'pipe',
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(root, 'xdg') },
+  });
+  console.log(`e2e: installed ${vsix}; working in ${root}`);
 
-  const codeServer = startCodeServer(root, workspace, e2eDir);
-  let browser: Browser | undefined;
-  const started = Date.now();
-  try {
-    await waitForHealth(port, codeServer);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update',
-        '--disable-sync', '--no-first-run', '--disable-dev-shm-usage'],
-    });
-    const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-    await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-    await poll('the extension to activate (is the .vsix installed, and does the workspace have .claude/agents?)',
-      ACTIVATION_TIMEOUT_MS, () => readJson(path.join(e2eDir, 'activated.json')));
-    console.log(`e2e: extension activated after ${((Date.now() - started) / 1000).toFixed(1)} s`);
-    const spec = readJson<{ steps: { id: string }[] }>(path.join(e2eDir, 'spec.json'));
-    for (const step of spec?.steps ?? []) {
-      const outcome = await poll(`step ${step.id}`, STEP_TIMEOUT_MS, () => {
-        const failed = readJson<{ ok: boolean; error?: string }>(path.join(e2eDir, 'results.json'));
-        if (failed !== undefined && !failed.ok) {
-          return { failed };
-        }
-        const result = readJson<StepResult>(path.join(e2eDir, `step-${step.id}.json`));
-        return result === undefined ? undefined : { result };
-      });
-      if ('failed' in outcome) {
-        await screenshot(page, 'server-failed');
-        const reason = outcome.failed.error ?? 'no reason given';
-        throw new Failure(`the agentls server did not start in VS Code: ${reason}`);
-      }
-      await verifyStep(page, outcome.result, agents);
-      // Close whatever the step left open before the extension starts the next one.
-      await page.keyboard.press('Escape');
-      fs.writeFileSync(path.join(e2eDir, `step-${step.id}.ack`), '');
-    }
-    const results = await poll('the final results', STEP_TIMEOUT_MS, () =>
-      readJson<{ ok: boolean; error?: string }>(path.join(e2eDir, 'results.json')));
-    if (!results.ok) {
-      check('extension run', false, results.error ?? 'no reason given');
-    }
-    console.log(`e2e: finished in ${((Date.now() - started) / 1000).toFixed(1)} s; screenshots in ${ARTIFACTS}`);
-  } catch (error) {
-    check('setup', false, error instanceof Error ? error.message : String(error));
-  } finally {
-    await browser?.close();
-    await stopProcessGroup(codeServer);
-  }
+  await withEditor(root, 'features', {}, features);
+  // A stand-in Python without agentls, as on a machine where it was never installed. It ignores
+  // the bundle on PYTHONPATH too, so the extension has nothing left to try and must say so.
+  const python = path.join(root, 'python-without-agentls');
+  fs.writeFileSync(python, '#!/bin/sh\necho "$0: No module named agentls" >&2\nexit 1\n', { mode: 0o755 });
+  await withEditor(root, 'not-installed', { 'agentls.interpreter': [python] }, notInstalled);
+
   const failed = checks.filter((c) => !c.ok).length;
   if (failed > 0) {
     diagnose(root);
@@ -472,6 +559,7 @@ async function main(): Promise<number> {
   } else {
     console.log(`e2e: kept ${root}`);
   }
+  console.log(`e2e: screenshots in ${ARTIFACTS}`);
   console.log(`vscode-e2e: ${checks.length - failed} passed, ${failed} failed`);
   return failed === 0 && checks.length > 0 ? 0 : 1;
 }
