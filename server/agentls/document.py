@@ -122,6 +122,10 @@ class AgentDocument:
 
     @cached_property
     def markdown(self) -> MarkdownOutline:
+        if self.too_large:
+            # Claude Code skips the file (`file-too-large` says so); outlining megabytes of
+            # Markdown on every keystroke would cost seconds for nothing.
+            return MarkdownOutline((), (), ())
         return outline_markdown(self.text, self.body_span, self.lines)
 
     def all_tool_entries(self) -> Iterator[ToolEntry]:
@@ -319,9 +323,17 @@ def parse_document(text: str) -> AgentDocument:
         return AgentDocument(text, lines, None, None, None, Span(0, len(text)), too_large=too_large)
     content = frontmatter.content_span
     yaml_text = text[content.start : content.end]
-    root, error = yamltree.parse_yaml(yaml_text, content.start)
+    if len(yaml_text) > MAX_AGENT_BYTES:
+        # Composing (and then repairing) megabytes of YAML takes seconds, and Claude Code skips
+        # the file anyway: say so instead of parsing it.
+        root: Node | None = None
+        error: YamlError | None = YamlError(
+            "the frontmatter is over 1 MiB, so agentls does not read it", content.start, None
+        )
+    else:
+        root, error = yamltree.parse_yaml(yaml_text, content.start)
     repaired: tuple[Span, ...] = ()
-    if error is not None:
+    if error is not None and len(yaml_text) <= MAX_AGENT_BYTES:
         repair = claude_repair(yaml_text)
         if repair is not None:
             fixed_text, origin, quoted = repair

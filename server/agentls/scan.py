@@ -60,8 +60,10 @@ class FoundFile:
 def decode_bytes(data: bytes) -> str:
     """Text of a file as an editor would show it; never raises."""
     if data.startswith(b"\xff\xfe") or data.startswith(b"\xfe\xff"):
+        # Keep the BOM here too: Claude Code reads agent files as UTF-8, so a UTF-16 file's
+        # frontmatter is invisible to it, and `frontmatter-not-at-start` is what says so.
         try:
-            return data.decode("utf-16")
+            return "\ufeff" + data[2:].decode("utf-16-le" if data[0] == 0xFF else "utf-16-be")
         except UnicodeDecodeError:
             pass
     if data.startswith(b"\xef\xbb\xbf"):

@@ -60,13 +60,20 @@ class LineIndex:
     def __init__(self, text: str) -> None:
         self.text = text
         starts = [0]
-        # Scanning for "\n" and "\r" with str.find keeps this fast on large files.
+        # Scanning for "\n" and "\r" with str.find keeps this fast on large files. Each break
+        # character's next position is searched again only once the scan has passed it: searching
+        # for "\r" from every line of a file that has none would read the rest of the file each
+        # time (quadratic: seconds on a 10 MB file).
         find = text.find
         length = len(text)
         pos = 0
+        lf = find("\n")
+        cr = find("\r")
         while True:
-            lf = find("\n", pos)
-            cr = find("\r", pos)
+            if 0 <= lf < pos:
+                lf = find("\n", pos)
+            if 0 <= cr < pos:
+                cr = find("\r", pos)
             if lf < 0 and cr < 0:
                 break
             if cr < 0 or (0 <= lf < cr):

@@ -177,7 +177,13 @@ class AgentIndex:
             )
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
-        candidates = extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
+        # A file over 1 MiB is skipped by Claude Code (`file-too-large`); scanning megabytes of
+        # prose for agent names would make every update of it take seconds.
+        candidates = (
+            []
+            if document.too_large
+            else extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
+        )
         name = agent_identity(path, dialect, document) if kind is FileKind.AGENT and dialect else None
         entry = IndexedFile(uri, path, kind, dialect, scope, document, candidates, name, plugin, version)
         self.files[uri] = entry

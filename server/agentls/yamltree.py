@@ -94,22 +94,24 @@ class YamlError:
 
 
 def _nesting_too_deep(text: str) -> int | None:
-    """Offset where flow or block nesting passes MAX_DEPTH, checked cheaply before parsing."""
+    """Offset where flow, block or mixed nesting passes MAX_DEPTH, checked before composing.
+
+    The depth is counted on the parser's event stream, which is produced without recursion, so
+    it is exact for every way of nesting (guessing block depth from indentation let a few hundred
+    `k:` levels holding a flow list through to a RecursionError). Invalid YAML is left for
+    `compose` to report.
+    """
     depth = 0
-    for index, char in enumerate(text):
-        if char in "[{":
-            depth += 1
-            if depth > MAX_DEPTH:
-                return index
-        elif char in "]}":
-            depth = max(0, depth - 1)
-    # Block nesting shows as indentation; each level needs at least one more column.
-    offset = 0
-    for line in text.splitlines(keepends=True):
-        stripped = line.lstrip(" -")
-        if len(line) - len(stripped) > MAX_DEPTH * 2 and stripped.strip():
-            return offset
-        offset += len(line)
+    try:
+        for event in yaml.parse(text, Loader=_Loader):
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    return event.start_mark.index if event.start_mark is not None else 0
+            elif isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                depth -= 1
+    except (yaml.YAMLError, ValueError):  # ValueError: lone surrogates cannot be encoded
+        return None
     return None
 
 
@@ -204,27 +206,30 @@ def to_python(node: Node | None, budget: int = EXPANSION_BUDGET) -> Any:
     """Plain Python data for a node, expanding aliases; raises ExpansionError past the budget."""
     remaining = [budget]
 
-    def walk(current: Node) -> Any:
+    # The tree as written is at most MAX_DEPTH deep, but a chain of anchors, each holding an
+    # alias of the previous one, nests deeper with every link: bound the depth too, so that a few
+    # hundred links give an ExpansionError instead of a RecursionError.
+    def walk(current: Node, depth: int) -> Any:
         remaining[0] -= 1
-        if remaining[0] < 0:
+        if remaining[0] < 0 or depth > MAX_DEPTH:
             raise ExpansionError("aliases expand this YAML beyond what agentls will build")
         if isinstance(current, AliasNode):
-            return walk(current.target)
+            return walk(current.target, depth)
         if isinstance(current, ScalarNode):
             return scalar_value(current)
         if isinstance(current, SequenceNode):
-            return [walk(item) for item in current.items]
+            return [walk(item, depth + 1) for item in current.items]
         result: dict[Any, Any] = {}
         for key, value in current.pairs:
-            key_value = walk(key)
+            key_value = walk(key, depth + 1)
             if isinstance(key_value, (list, dict)):
                 key_value = str(key_value)
-            result[key_value] = walk(value)
+            result[key_value] = walk(value, depth + 1)
         return result
 
     if node is None:
         return None
-    return walk(node)
+    return walk(node, 0)
 
 
 def resolve(node: Node) -> Node:
