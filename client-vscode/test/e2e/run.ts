@@ -176,7 +176,6 @@ function writeSettings(userDataDir: string, overrides: Record<string, unknown>):
     // Only agentls should answer completion, so a passing check is the server's doing.
     'editor.wordBasedSuggestions': 'off',
     'markdown.suggest.paths.enabled': false,
-    'agentls.trace.server': 'messages',
     ...overrides,
   };
   const dir = path.join(userDataDir, 'User');
