@@ -113,6 +113,22 @@ export function pythonPlan(
   return plan;
 }
 
+/**
+ * The plans to try in order: the bundle first, then whatever agentls the interpreter has. The
+ * bundle can fail where the interpreter's own install works, because its compiled dependencies
+ * were built for the Python that packaged the extension.
+ */
+export function pythonPlans(
+  interpreter: readonly string[],
+  bundledLibs: string | undefined,
+  inheritedPythonPath: string | undefined,
+): LaunchPlan[] {
+  const installed = pythonPlan(interpreter, undefined, inheritedPythonPath);
+  return bundledLibs === undefined
+    ? [installed]
+    : [pythonPlan(interpreter, bundledLibs, inheritedPythonPath), installed];
+}
+
 /** The arguments that ask the planned server for its version instead of starting it. */
 export function versionProbe(plan: LaunchPlan): { command: string; args: string[] } {
   return { command: plan.command, args: [...plan.args, '--version'] };

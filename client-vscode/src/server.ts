@@ -11,7 +11,7 @@ import {
   explainFailure,
   installCommand,
   type LaunchPlan,
-  pythonPlan,
+  pythonPlans,
   runProbe,
   serverPathPlan,
   WATCHED_FILES,
@@ -86,19 +86,12 @@ export class AgentlsServer implements vscode.Disposable {
     const interpreter = await findInterpreter(settings.interpreter, folder?.uri, this.log);
     this.interpreterSource = interpreter.source;
     this.log.info(`Python interpreter (${interpreter.source}): ${interpreter.command.join(' ')}`);
-    const bundled = this.bundledLibs();
-    // The bundle can fail where the interpreter's own install works: its compiled dependencies
-    // were built for the Python that packaged the extension.
-    const plans = [pythonPlan(interpreter.command, undefined, process.env.PYTHONPATH)];
-    if (bundled !== undefined) {
-      plans.unshift(pythonPlan(interpreter.command, bundled, process.env.PYTHONPATH));
-    }
     let message = '';
-    for (const plan of plans) {
+    for (const plan of pythonPlans(interpreter.command, this.bundledLibs(), process.env.PYTHONPATH)) {
       const where = plan.bundledLibs === undefined ? 'installed' : `bundled in ${plan.bundledLibs}`;
       const result = await runProbe(plan, process.env);
       if (result.ok) {
-        this.log.info(`Using agentls ${result.version} (${where}).`);
+        this.log.info(`Using ${result.version} (${where}).`);
         return plan;
       }
       this.log.warn(`agentls (${where}) did not start: ${result.spawnError ?? ''}${result.output}`);

@@ -11,6 +11,7 @@ import {
   explainFailure,
   installCommand,
   pythonPlan,
+  pythonPlans,
   runProbe,
   serverPathPlan,
   versionProbe,
@@ -54,6 +55,23 @@ describe('pythonPlan', () => {
 
   it('sets PYTHONPATH to the bundle alone when none is inherited', () => {
     assert.deepEqual(pythonPlan(['python3'], '/b', '').env, { PYTHONPATH: '/b' });
+  });
+
+  it('tries the bundle first, then the agentls installed for the interpreter', () => {
+    const plans = pythonPlans(['python3'], '/ext/bundled/libs', undefined);
+    assert.deepEqual(
+      plans.map((plan) => [plan.bundledLibs, plan.env]),
+      [
+        ['/ext/bundled/libs', { PYTHONPATH: '/ext/bundled/libs' }],
+        [undefined, {}],
+      ],
+    );
+  });
+
+  it('tries only the installed agentls when the extension has no bundle', () => {
+    const plans = pythonPlans(['python3'], undefined, '/user/site');
+    assert.equal(plans.length, 1);
+    assert.deepEqual(plans[0]?.env, {});
   });
 
   it('asks the same command for its version', () => {
