@@ -140,10 +140,12 @@ function prepareWorkspace(root: string): string {
 function writeSpec(dir: string, workspace: string): void {
   const file = path.join(workspace, AGENT_FILE);
   const steps = [
-    // The classic mistake, typed into the real file: an unquoted colon in the description, which
-    // strict YAML parsers reject. The server must flag that line.
+    // The example as it is on disk: its `tools:` line names a misspelt tool.
+    { id: 'diagnostics', kind: 'diagnostics', file, find: '^tools:.*$' },
+    // The classic mistake, typed into the file: an unquoted colon in the description, which strict
+    // YAML parsers reject. The server must flag that line as the text changes.
     {
-      id: 'diagnostics',
+      id: 'typed-diagnostics',
       kind: 'diagnostics',
       file,
       find: '^description:.*$',
@@ -151,13 +153,14 @@ function writeSpec(dir: string, workspace: string): void {
     },
     { id: 'tool-completion', kind: 'completion', file, find: '^tools:.*$', replace: 'tools: Read, ' },
     { id: 'tool-hover', kind: 'hover', file, find: '(?<=^tools: )Read', offset: 1 },
-    // The collaborator's name, cut short in the body (after the closing `---`), as if being typed.
+    // The collaborator's name deleted from the body (after the closing `---`), leaving the cursor
+    // where a user starts typing another: every workspace agent is a candidate there.
     {
       id: 'agent-completion',
       kind: 'completion',
       file,
       find: `(?<=^---\\s*$[\\s\\S]*?^---\\s*$[\\s\\S]*?)${COLLABORATOR}`,
-      replace: 'backend-',
+      replace: '',
     },
     // agentls: Restart Server, then the same finding must come back from the new server process.
     { id: 'restart', kind: 'restart', file, find: '^description:.*$' },
@@ -241,7 +244,8 @@ async function suggestionRows(page: Page, wanted: (rows: string[]) => boolean): 
 }
 
 async function screenshot(page: Page, id: string): Promise<void> {
-  await page.screenshot({ path: path.join(ARTIFACTS, `${id}.png`) });
+  // Hovers and suggestions fade in; without this the picture can catch them half transparent.
+  await page.screenshot({ path: path.join(ARTIFACTS, `${id}.png`), animations: 'disabled' });
 }
 
 function labels(result: StepResult): string[] {
@@ -253,10 +257,11 @@ function at(result: StepResult): string {
 }
 
 async function verifyDiagnostics(page: Page, result: StepResult): Promise<void> {
+  const name = result.id;
   const line = result.position?.line;
   const onLine = (result.diagnostics ?? []).filter((d) => Number(d.range.split(':')[0]) === line);
   check(
-    'diagnostics API',
+    `${name} API`,
     onLine.length > 0,
     onLine.length > 0
       ? onLine.map((d) => `${d.severity} ${d.code ?? ''} "${d.message}" ${d.range}`).join('; ')
@@ -265,7 +270,7 @@ async function verifyDiagnostics(page: Page, result: StepResult): Promise<void> 
   await page.locator('.monaco-editor [class*="squiggly-"]').first().waitFor({ timeout: UI_TIMEOUT_MS });
   const hover = await showHover(page);
   const shown = onLine.some((d) => hover.includes(d.message.split('\n')[0] ?? ''));
-  check('diagnostics UI', shown, `squiggle shown; its hover reads ${JSON.stringify(hover.slice(0, 160))}`);
+  check(`${name} UI`, shown, `squiggle shown; its hover reads ${JSON.stringify(hover.slice(0, 160))}`);
 }
 
 async function verifyToolCompletion(page: Page, result: StepResult): Promise<void> {
@@ -306,8 +311,12 @@ async function verifyAgentCompletion(page: Page, result: StepResult, agents: str
       ? `offers the workspace's agents${at(result)}: ${expected.join(', ')}`
       : `missing ${missing.join(', ')}; offered ${JSON.stringify(offered)}`,
   );
+  await suggestionRows(page, (shown) => shown.length > 0);
+  // Typed as a user would: the list narrows to the agents that start with "back".
+  await page.keyboard.type('back');
   const rows = await suggestionRows(page, (shown) => shown.some((row) => row.startsWith(COLLABORATOR)));
-  check('agent-completion UI', rows.some((row) => row.startsWith(COLLABORATOR)), `rows: ${JSON.stringify(rows)}`);
+  const offersCollaborator = rows.some((row) => row.startsWith(COLLABORATOR));
+  check('agent-completion UI', offersCollaborator, `rows after typing "back": ${JSON.stringify(rows)}`);
 }
 
 async function verifyRestart(page: Page, result: StepResult): Promise<void> {
@@ -326,7 +335,7 @@ async function verifyStep(page: Page, result: StepResult, agents: string[]): Pro
   try {
     if (result.error !== undefined) {
       check(result.id, false, `the extension could not run the step: ${result.error}`);
-    } else if (result.id === 'diagnostics') {
+    } else if (result.kind === 'diagnostics') {
       await verifyDiagnostics(page, result);
     } else if (result.id === 'tool-completion') {
       await verifyToolCompletion(page, result);
