@@ -8,6 +8,7 @@ from lsprotocol import types
 from pytest_lsp import LanguageClient
 
 from agentls.document import AgentDocument
+from agentls.findings import Finding
 from agentls.text import Span
 
 TESTS = Path(__file__).resolve().parent
@@ -23,8 +24,9 @@ def rng(document: AgentDocument, span: Span) -> str:
 
 
 def uses_pull_diagnostics(client: LanguageClient) -> bool:
-    capabilities = client.capabilities
-    return bool(capabilities and capabilities.text_document and capabilities.text_document.diagnostic)
+    """True when the server chose pull diagnostics for this client (it advertised a provider)."""
+    capabilities: types.ServerCapabilities | None = getattr(client, "server_capabilities", None)
+    return capabilities is not None and capabilities.diagnostic_provider is not None
 
 
 async def open_document(client: LanguageClient, path: Path, language: str = "markdown") -> str:
@@ -69,3 +71,42 @@ def codes(items: list[types.Diagnostic]) -> list[tuple[str, str]]:
         )
         for d in items
     )
+
+
+def check_text(
+    text: str,
+    path: str = "/ws/.claude/agents/agent.md",
+    others: dict[str, str] | None = None,
+    settings: dict[str, object] | None = None,
+    scope: str = "workspace",
+    plugin: str | None = None,
+) -> tuple[AgentDocument, list[Finding]]:
+    """Index `text` at `path` (plus `others`: agents, `.mcp.json`, `SKILL.md`, classified by
+    path) and return its document and findings, as the server and `agentls check` see them."""
+    from agentls.catalog import load_dialect
+    from agentls.config import parse_settings
+    from agentls.dialects import Dialect
+    from agentls.scan import classify
+    from agentls.workspace import AgentIndex, FileKind
+
+    builtin = {name for d in Dialect for name in load_dialect(d.value).builtin_agents}
+    index = AgentIndex(settings=parse_settings(settings or {}), builtin_agents=frozenset(builtin))
+
+    def add(file_path: str, content: str, file_scope: str, file_plugin: str | None) -> str:
+        found = classify(Path(file_path), None, None, plugin_root=lambda _folder: False)
+        kind = found.kind if found is not None else FileKind.AGENT
+        dialect = found.dialect if found is not None else Dialect.CLAUDE
+        uri = Path(file_path).as_uri()
+        index.update(uri, content, kind, dialect, file_scope, file_plugin)
+        return uri
+
+    for other_path, other_text in (others or {}).items():
+        add(other_path, other_text, "workspace", None)
+    uri = add(path, text, scope, plugin)
+    return index.files[uri].document, index.check(uri)
+
+
+def summary(document: AgentDocument, found: list[Finding]) -> list[tuple[str, str]]:
+    """(code, compact range) pairs in order of position, for table tests."""
+    ordered = sorted(found, key=lambda f: (f.span.start, f.span.end, f.code))
+    return [(f.code, rng(document, f.span)) for f in ordered]

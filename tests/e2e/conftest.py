@@ -68,7 +68,43 @@ async def client(
         root_uri=workspace.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
     )
-    await lsp_client.initialize_session(params)
+    result = await lsp_client.initialize_session(params)
+    lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
+    lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+def modern_vscode_capabilities() -> types.ClientCapabilities:
+    """VS Code's captured capabilities plus pull diagnostics with refresh, as VS Code 1.70+ sends.
+
+    pytest-lsp's newest VS Code capture (1.65) predates pull diagnostics; without this variant no
+    test would drive the pull path that current VS Code uses.
+    """
+    capabilities = client_capabilities("visual-studio-code")
+    assert capabilities.text_document is not None and capabilities.workspace is not None
+    capabilities.text_document.diagnostic = types.DiagnosticClientCapabilities(
+        dynamic_registration=True, related_document_support=False
+    )
+    capabilities.workspace.diagnostics = types.DiagnosticWorkspaceClientCapabilities(refresh_support=True)
+    return capabilities
+
+
+@pytest_lsp.fixture(
+    config=ClientServerConfig(
+        server_command=[sys.executable, "-m", "agentls"],
+        client_factory=make_client,
+        server_env=_server_env(Path(os.environ.get("AGENTLS_TEST_HOME", "/tmp/agentls-test-home"))),
+    ),
+)
+async def pull_client(lsp_client: LanguageClient, workspace: Path) -> AsyncIterator[LanguageClient]:
+    params = types.InitializeParams(
+        capabilities=modern_vscode_capabilities(),
+        root_uri=workspace.as_uri(),
+        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
+    )
+    result = await lsp_client.initialize_session(params)
+    lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
     lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
     yield lsp_client
     await lsp_client.shutdown_session()

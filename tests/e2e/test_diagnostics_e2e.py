@@ -36,16 +36,15 @@ async def test_plain_markdown_gets_nothing(client: LanguageClient) -> None:
     agent = await open_document(client, root(client) / ".claude/agents/no-frontmatter.md")
     await diagnostics(client, agent)
     assert client.diagnostics.get(uri) in (None, [])
-    if (
-        client.capabilities
-        and client.capabilities.text_document
-        and client.capabilities.text_document.diagnostic
-    ):
-        report = await client.text_document_diagnostic_async(
-            types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
-        )
-        assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
-        assert list(report.items) == []
+
+
+async def test_plain_markdown_pulls_nothing(pull_client: LanguageClient) -> None:
+    uri = await open_document(pull_client, root(pull_client) / "README.md")
+    report = await pull_client.text_document_diagnostic_async(
+        types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
+    )
+    assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
+    assert list(report.items) == []
 
 
 async def test_edit_updates_diagnostics(client: LanguageClient) -> None:
@@ -60,7 +59,7 @@ async def test_edit_updates_diagnostics(client: LanguageClient) -> None:
                     range=types.Range(
                         start=types.Position(line=0, character=0), end=types.Position(line=0, character=0)
                     ),
-                    text="---\nname: notes\ndescription: Notes.\n---\n",
+                    text="---\nname: no-frontmatter\ndescription: Notes.\n---\n",
                 )
             ],
         )
