@@ -27,7 +27,10 @@ local workspace = spec.workspace
 vim.opt.runtimepath:prepend(spec.plugin)
 
 -- What the client saw, recorded by wrapping Neovim's own handlers (they still run unchanged).
-local pulls = {} -- bufnr -> { count, version, error } of the last answered diagnostic pull
+-- The last diagnostics Neovim received for each buffer, pulled or pushed: the server pushes to
+-- clients that cannot be asked to pull again, so the test must not depend on which it chose.
+local delivered = {} -- bufnr -> { count, version, how }
+local marks = {} -- bufnr -> delivered count when settings last changed
 local messages = {} -- window/showMessage notifications
 local notifications = {} -- vim.notify calls (Neovim reports LSP problems this way)
 local exits = {} -- exit code and signal of every agentls client that stopped
@@ -41,13 +44,19 @@ local function wrap_handler(method, after)
   end
 end
 
+local function deliver(bufnr, version, how)
+  local previous = delivered[bufnr]
+  delivered[bufnr] = { count = (previous and previous.count or 0) + 1, version = version, how = how }
+end
+
 wrap_handler('textDocument/diagnostic', function(err, _, ctx)
-  local previous = pulls[ctx.bufnr]
-  pulls[ctx.bufnr] = {
-    count = (previous and previous.count or 0) + 1,
-    version = ctx.version,
-    error = err and (err.message or tostring(err.code)) or nil,
-  }
+  if err == nil then
+    deliver(ctx.bufnr, ctx.version, 'pull')
+  end
+end)
+
+wrap_handler('textDocument/publishDiagnostics', function(_, result)
+  deliver(vim.uri_to_bufnr(result.uri), result.version, 'push')
 end)
 
 wrap_handler('window/showMessage', function(_, result)
@@ -175,17 +184,24 @@ function ops.clients(step)
   return names
 end
 
+-- Diagnostics of a buffer, once Neovim has received them for the buffer's current text (and, with
+-- `fresh`, since settings last changed); with `wait = false`, whatever Neovim has now.
 function ops.diagnostics(step)
   local bufnr = focus(step.path)
-  local answered = vim.wait(timeout, function()
-    local pull = pulls[bufnr]
-    return pull ~= nil and pull.error == nil and pull.version == vim.lsp.util.buf_versions[bufnr]
-  end, 10)
+  local answered = step.wait == false
+    or vim.wait(timeout, function()
+      local last = delivered[bufnr]
+      return last ~= nil
+        and last.version == vim.lsp.util.buf_versions[bufnr]
+        and (not step.fresh or last.count > (marks[bufnr] or 0))
+    end, 10)
   if not answered then
-    fail(('no diagnostic pull for %s was answered for its current version within %d ms (last: %s)'):format(
+    fail(('Neovim received no diagnostics for %s (version %s%s) within %d ms (last: %s)'):format(
       step.path,
+      vim.lsp.util.buf_versions[bufnr],
+      step.fresh and ', after the settings changed' or '',
       timeout,
-      vim.inspect(pulls[bufnr])
+      vim.inspect(delivered[bufnr])
     ))
   end
   local items = {}
@@ -300,6 +316,9 @@ end
 -- `workspace/configuration` requests, and the notification tells the server.
 function ops.configure(step)
   local client = agentls_clients()[1] or fail('no agentls client to configure')
+  for bufnr, last in pairs(delivered) do
+    marks[bufnr] = last.count
+  end
   client.settings = vim.tbl_deep_extend('force', client.settings, step.settings)
   client:notify('workspace/didChangeConfiguration', { settings = client.settings })
   return vim.NIL

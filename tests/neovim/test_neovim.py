@@ -242,11 +242,15 @@ def test_agent_diagnostics_have_exact_ranges_on_lines_with_emoji(neovim: Neovim)
 
 
 def test_plain_markdown_gets_no_diagnostics_completion_hover_or_definition(neovim: Neovim) -> None:
-    clients, items, _, completion, hover, definition, messages = neovim.run(
+    clients, _, _, items, _, completion, hover, definition, messages = neovim.run(
         [
             open_(README),
             {"op": "clients", "path": README},
-            diagnostics(README),
+            # Diagnostics for an agent opened after the README: by the time they arrive, anything
+            # the server had to say about the README has arrived too (pushed or pulled).
+            open_(CAPTAIN),
+            diagnostics(CAPTAIN),
+            {**diagnostics(README), "wait": False},
             set_line(README, 5, "tools: Read, "),
             request(README, "textDocument/completion", 5, -1),
             request(README, "textDocument/hover", 2, 72),
@@ -318,15 +322,16 @@ def test_definition_jumps_from_a_collaborator_to_its_file(neovim: Neovim) -> Non
 
 
 def test_settings_reach_the_server_at_start_and_when_changed(neovim: Neovim) -> None:
-    at_start, _, _, changed, messages = neovim.run(
+    severity_of_no_frontmatter = {"no-frontmatter": "hint"}
+    at_start, _, changed, _, edited, messages = neovim.run(
         [
             open_(SCRATCH),
             diagnostics(SCRATCH),
             {
                 "op": "configure",
-                "settings": {"agentls": {"diagnostics": {"severity": {"no-frontmatter": "hint"}}}},
+                "settings": {"agentls": {"diagnostics": {"severity": severity_of_no_frontmatter}}},
             },
-            # Neovim 0.12 does not accept `workspace/diagnostic/refresh`; it pulls again on an edit.
+            {**diagnostics(SCRATCH), "fresh": True},
             append_line(SCRATCH, 1, "More notes."),
             diagnostics(SCRATCH),
             {"op": "messages"},
@@ -334,14 +339,17 @@ def test_settings_reach_the_server_at_start_and_when_changed(neovim: Neovim) -> 
         config={"settings": {"agentls": {"diagnostics": {"severity": {"no-frontmatter": "off"}}}}},
     )[1:]
     assert at_start == []
+    # Without an edit: the server refreshes open buffers when settings change.
     assert codes(changed) == [("no-frontmatter", "0:0-0:49")]
     assert changed[0]["severity"] == 4  # vim.diagnostic.severity.HINT
+    assert [item["severity"] for item in edited] == [4]
     assert messages["show_message"] == []
 
 
 def test_setup_fallback_for_neovim_0_10_attaches_the_same_way(neovim: Neovim) -> None:
-    opened, captain, _, readme = neovim.run(
-        [open_(CAPTAIN), diagnostics(CAPTAIN), open_(README), diagnostics(README)], mode="setup"
+    _, opened, captain, readme = neovim.run(
+        [open_(README), open_(CAPTAIN), diagnostics(CAPTAIN), {**diagnostics(README), "wait": False}],
+        mode="setup",
     )
     assert opened["root_dir"] == str(neovim.workspace)
     assert ("yaml-repaired", "2:13-2:60") in codes(captain)
