@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { minimatch } from 'minimatch';
 import {
   AGENT_FILE_PATTERNS,
@@ -131,9 +131,16 @@ describe('explainFailure', () => {
 });
 
 describe('runProbe', () => {
+  let dir = '';
+  before(() => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentls-probe-'));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  let count = 0;
   function fakeInterpreter(script: string): string {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'agentls-probe-'));
-    const file = path.join(dir, 'python');
+    count += 1;
+    const file = path.join(dir, `python-${count}`);
     fs.writeFileSync(file, `#!/bin/sh\n${script}\n`, { mode: 0o755 });
     return file;
   }
