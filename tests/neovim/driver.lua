@@ -30,7 +30,7 @@ vim.opt.runtimepath:prepend(spec.plugin)
 -- The last diagnostics Neovim received for each buffer, pulled or pushed: the server pushes to
 -- clients that cannot be asked to pull again, so the test must not depend on which it chose.
 local delivered = {} -- bufnr -> { count, version, how }
-local marks = {} -- bufnr -> delivered count when settings last changed
+local marks = {} -- bufnr -> delivered count at the last `mark` step (or settings change)
 local messages = {} -- window/showMessage notifications
 local notifications = {} -- vim.notify calls (Neovim reports LSP problems this way)
 local exits = {} -- exit code and signal of every agentls client that stopped
@@ -185,7 +185,7 @@ function ops.clients(step)
 end
 
 -- Diagnostics of a buffer, once Neovim has received them for the buffer's current text (and, with
--- `fresh`, since settings last changed); with `wait = false`, whatever Neovim has now.
+-- `fresh`, since the last `mark` step); with `wait = false`, whatever Neovim has now.
 function ops.diagnostics(step)
   local bufnr = focus(step.path)
   local answered = step.wait == false
@@ -199,7 +199,7 @@ function ops.diagnostics(step)
     fail(('Neovim received no diagnostics for %s (version %s%s) within %d ms (last: %s)'):format(
       step.path,
       vim.lsp.util.buf_versions[bufnr],
-      step.fresh and ', after the settings changed' or '',
+      step.fresh and ', after the last mark' or '',
       timeout,
       vim.inspect(delivered[bufnr])
     ))
@@ -312,13 +312,19 @@ function ops.goto_definition(step)
   }
 end
 
+-- Remember what every buffer has received so far: a later `fresh` diagnostics step waits for more.
+function ops.mark()
+  for bufnr, last in pairs(delivered) do
+    marks[bufnr] = last.count
+  end
+  return vim.NIL
+end
+
 -- Change settings at run time, as `:lua` would: the client's settings answer later
 -- `workspace/configuration` requests, and the notification tells the server.
 function ops.configure(step)
   local client = agentls_clients()[1] or fail('no agentls client to configure')
-  for bufnr, last in pairs(delivered) do
-    marks[bufnr] = last.count
-  end
+  ops.mark()
   client.settings = vim.tbl_deep_extend('force', client.settings, step.settings)
   client:notify('workspace/didChangeConfiguration', { settings = client.settings })
   return vim.NIL
@@ -339,7 +345,9 @@ end
 
 local function run()
   local results = {}
+  local timings = {}
   for index, step in ipairs(spec.steps) do
+    local started = vim.uv.hrtime()
     local op = ops[step.op] or error(('unknown step %q'):format(step.op))
     local ok, value = xpcall(op, function(err)
       if type(err) == 'table' then
@@ -347,12 +355,13 @@ local function run()
       end
       return { kind = 'error', message = debug.traceback(tostring(err), 2) }
     end, step)
+    table.insert(timings, (vim.uv.hrtime() - started) / 1e6)
     if not ok then
-      return { results = results, failure = vim.tbl_extend('force', value, { step = index - 1 }) }
+      return { results = results, timings_ms = timings, failure = vim.tbl_extend('force', value, { step = index - 1 }) }
     end
     table.insert(results, value)
   end
-  return { results = results }
+  return { results = results, timings_ms = timings }
 end
 
 local function stop_clients()

@@ -282,10 +282,11 @@ def test_tool_names_complete_after_a_comma(neovim: Neovim) -> None:
 
 
 def test_collaborator_name_completes_in_the_body(neovim: Neovim) -> None:
+    # An emoji before the cursor: the item's edit range must be right in Neovim's UTF-8 columns.
     completion, accepted = neovim.run(
         [
             open_(TESTER),
-            append_line(TESTER, 7, "Coordinate with `back"),
+            append_line(TESTER, 7, "🤝 Coordinate with `back"),
             request(TESTER, "textDocument/completion", 7, -1),
             {
                 "op": "accept_completion",
@@ -300,7 +301,7 @@ def test_collaborator_name_completes_in_the_body(neovim: Neovim) -> None:
     assert "backend-architect" in offered
     assert "api-tester" not in offered  # the agent being edited
     # The item replaces the partly typed word instead of appending to it.
-    assert accepted.startswith("Coordinate with `backend-architect")
+    assert accepted.startswith("🤝 Coordinate with `backend-architect")
     assert "backback" not in accepted
 
 
@@ -319,6 +320,24 @@ def test_definition_jumps_from_a_collaborator_to_its_file(neovim: Neovim) -> Non
     )[1]
     # The cursor lands on the other agent's `name:` value.
     assert landed == {"path": TESTER, "line": 1, "character": 6}
+
+
+def test_renaming_an_agent_refreshes_the_files_that_name_it(neovim: Neovim) -> None:
+    before, _, _, _, _, after = neovim.run(
+        [
+            open_(ARCHITECT),
+            diagnostics(ARCHITECT),
+            open_(TESTER),
+            # Once the tester's own diagnostics are in, so is everything its opening caused.
+            diagnostics(TESTER),
+            {"op": "mark"},
+            set_line(TESTER, 1, "name: api-checker"),
+            {**diagnostics(ARCHITECT), "fresh": True},
+        ]
+    )[1:]
+    assert codes(before) == []
+    # The other buffer is not edited: its diagnostics must still follow the rename.
+    assert codes(after) == [("unknown-agent", "10:33-10:43")]
 
 
 def test_settings_reach_the_server_at_start_and_when_changed(neovim: Neovim) -> None:
