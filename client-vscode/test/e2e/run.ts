@@ -393,6 +393,20 @@ function stopProcessGroup(child: ChildProcess): Promise<void> {
   });
 }
 
+/**
+ * The environment for code-server and chromium: they write config, caches and crash reports under
+ * the XDG folders (a device id, dconf, `Crash Reports`), which belong in the run's folder, not $HOME.
+ */
+function isolatedEnv(root: string): NodeJS.ProcessEnv {
+  return {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(root, 'xdg', 'config'),
+    XDG_CACHE_HOME: path.join(root, 'xdg', 'cache'),
+    XDG_DATA_HOME: path.join(root, 'xdg', 'data'),
+    XDG_STATE_HOME: path.join(root, 'xdg', 'state'),
+  };
+}
+
 interface Editor {
   page: Page;
   e2eDir: string;
@@ -432,7 +446,7 @@ async function withEditor(
       // Its own process group, so the extension hosts and Python servers it starts die with it.
       detached: true,
       stdio: ['ignore', log, log],
-      env: { ...process.env, AGENTLS_E2E_DIR: e2eDir, XDG_CONFIG_HOME: path.join(root, 'xdg') },
+      env: { ...isolatedEnv(root), AGENTLS_E2E_DIR: e2eDir },
     },
   );
   let browser: Browser | undefined;
@@ -442,6 +456,7 @@ async function withEditor(
     await waitForHealth(port, codeServer);
     browser = await chromium.launch({
       executablePath: CHROMIUM,
+      env: isolatedEnv(root),
       args: [
         '--no-sandbox',
         '--disable-gpu',
@@ -547,7 +562,7 @@ async function main(): Promise<number> {
   fs.writeFileSync(path.join(root, 'install', 'config.yaml'), 'auth: none\ncert: false\n');
   execFileSync(CODE_SERVER, [...codeServerArgs(root, 'install'), '--install-extension', vsix], {
     stdio: 'pipe',
-    env: { ...process.env, XDG_CONFIG_HOME: path.join(root, 'xdg') },
+    env: isolatedEnv(root),
   });
   console.log(`e2e: installed ${vsix}; working in ${root}`);
 
