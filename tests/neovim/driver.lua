@@ -265,6 +265,31 @@ function ops.request(step)
   return result == nil and vim.NIL or result
 end
 
+-- Whole-document requests (the kind Neovim sends by itself on attach, such as semantic tokens):
+-- each method's result, or 'unsupported' when the server does not offer it.
+function ops.document_requests(step)
+  local bufnr = focus(step.path)
+  local client = client_for(bufnr)
+  local whole = { start = { line = 0, character = 0 }, ['end'] = { line = vim.api.nvim_buf_line_count(bufnr), character = 0 } }
+  local answers = {}
+  for _, method in ipairs(step.methods) do
+    if client:supports_method(method, bufnr) then
+      local params = { textDocument = { uri = vim.uri_from_bufnr(bufnr) } }
+      if method == 'textDocument/codeAction' then
+        params.range = whole
+        params.context = { diagnostics = {} }
+      elseif method == 'textDocument/inlayHint' then
+        params.range = whole
+      end
+      local result = request(bufnr, client, method, params)
+      answers[method] = result == nil and vim.NIL or result
+    else
+      answers[method] = 'unsupported'
+    end
+  end
+  return answers
+end
+
 -- Accept a completion item by label the way a completion plugin does: apply its text edit.
 function ops.accept_completion(step)
   local bufnr = focus(step.path)

@@ -212,6 +212,18 @@ SCRATCH = ".claude/agents/scratch.md"
 ARCHITECT = ".claude/agents/backend-architect.md"
 TESTER = ".claude/agents/api-tester.md"
 README = "README.md"
+# Requests about a whole document; Neovim sends some by itself to every attached buffer (semantic
+# tokens, document colours), and the rest are one keystroke away.
+DOCUMENT_METHODS = [
+    "textDocument/semanticTokens/full",
+    "textDocument/documentColor",
+    "textDocument/documentSymbol",
+    "textDocument/foldingRange",
+    "textDocument/documentLink",
+    "textDocument/codeLens",
+    "textDocument/codeAction",
+    "textDocument/inlayHint",
+]
 
 
 @pytest.mark.parametrize("mode", ["enable", "setup"])
@@ -242,7 +254,7 @@ def test_agent_diagnostics_have_exact_ranges_on_lines_with_emoji(neovim: Neovim)
 
 
 def test_plain_markdown_gets_no_diagnostics_completion_hover_or_definition(neovim: Neovim) -> None:
-    clients, _, _, items, _, completion, hover, definition, messages = neovim.run(
+    clients, _, _, items, _, completion, hover, definition, whole_document, messages = neovim.run(
         [
             open_(README),
             {"op": "clients", "path": README},
@@ -255,6 +267,7 @@ def test_plain_markdown_gets_no_diagnostics_completion_hover_or_definition(neovi
             request(README, "textDocument/completion", 5, -1),
             request(README, "textDocument/hover", 2, 72),
             request(README, "textDocument/definition", 2, 72),
+            {"op": "document_requests", "path": README, "methods": DOCUMENT_METHODS},
             {"op": "messages"},
         ]
     )[1:]
@@ -265,6 +278,8 @@ def test_plain_markdown_gets_no_diagnostics_completion_hover_or_definition(neovi
     assert labels(completion) == []
     assert hover is None
     assert definition in (None, [])
+    for method, answer in whole_document.items():
+        assert answer in ("unsupported", None, [], {"data": []}), f"{method} on a plain README: {answer}"
     assert messages["show_message"] == []
 
 
