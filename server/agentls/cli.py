@@ -87,7 +87,9 @@ def _serve(args: argparse.Namespace) -> int:
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
         server.start_io()
-    return 0
+    # LSP: exit with 0 only when `shutdown` came first. pygls raises SystemExit(1) for an `exit`
+    # without it, but catches that itself, so the status is decided here.
+    return 0 if server.protocol._shutdown else 1
 
 
 def _load_settings(path: Path | None, stderr: TextIO) -> Settings | None:

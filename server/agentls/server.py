@@ -15,19 +15,25 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
+from pygls.exceptions import FeatureNotificationError
 from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
-from . import __version__, lsp_convert
+from . import __version__, lsp_convert, watchdog
 from .catalog import load_dialect
 from .config import Settings, parse_settings
 from .dialects import Dialect
 from .findings import Finding, Severity, effective_severity
+from .protocol import AgentProtocol
 from .scan import FoundFile, classify, read_text, user_agents_folder, walk
 from .workspace import AgentIndex, FileKind, IndexedFile
+
+if TYPE_CHECKING:
+    from pygls.server import ServerErrors
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +50,7 @@ class AgentServer(LanguageServer):
     """The language server and the state it keeps between requests."""
 
     def __init__(self) -> None:
-        super().__init__("agentls", __version__)
+        super().__init__("agentls", __version__, protocol_cls=AgentProtocol)
         self.index = AgentIndex()
         self.lock = threading.RLock()
         self.settings = Settings()
@@ -58,6 +64,15 @@ class AgentServer(LanguageServer):
         self.reported_problems: set[str] = set()
         self.event_loop: asyncio.AbstractEventLoop | None = None
         self.configure_index(Settings())
+
+    def report_server_error(self, error: Exception, source: ServerErrors) -> None:
+        if source is FeatureNotificationError:
+            # pygls shows the client a message when a notification handler fails, but logs
+            # nothing: keep the traceback it carried over in the error's data.
+            data = getattr(error, "data", None)
+            trace = "".join(data.get("traceback", ())) if isinstance(data, dict) else ""
+            logger.error("a notification handler failed: %s\n%s", error, trace)
+        super().report_server_error(error, source)
 
     def configure_index(self, settings: Settings) -> None:
         self.settings = settings
@@ -243,6 +258,7 @@ def create_server() -> AgentServer:
         if isinstance(options, dict):
             ls.configure_index(parse_settings(options))
         ls.roots = _roots(params)
+        watchdog.watch_client_process(params.process_id)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: AgentServer, params: types.InitializedParams) -> None:
@@ -438,6 +454,11 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
             token = None
     try:
         await asyncio.to_thread(ls.scan_folders, roots, token)
+    except asyncio.CancelledError:
+        # The connection is gone (stdin closed): stop walking the disk, or the process would
+        # wait for the whole scan (minutes on a home folder) before it can exit.
+        ls.scan_cancel.set()
+        raise
     finally:
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="indexed"))

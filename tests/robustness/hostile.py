@@ -16,7 +16,6 @@ from typing import TypeVar
 
 from agentls.scan import decode_bytes
 
-HEAD = "---\nname: hostile\ndescription: A file written to break parsers.\n"
 # Generous: these guard against hangs, not against slowness (the benchmark measures that).
 HANG_GUARD_SECONDS = 15.0
 
@@ -24,14 +23,16 @@ T = TypeVar("T")
 _MADE: dict[str, bytes] = {}
 
 
-def agent(extra_yaml: str = "", body: str = "You review code.\n") -> str:
-    return f"{HEAD}{extra_yaml}---\n{body}"
+def agent(extra_yaml: str = "", body: str = "You review code.\n", name: str = "hostile") -> str:
+    # Each case has its own name, so no case is another's duplicate: that would make every file
+    # re-check every other one, which is a different test.
+    return f"---\nname: {name}\ndescription: A file written to break parsers.\n{extra_yaml}---\n{body}"
 
 
 @dataclass(frozen=True)
 class Hostile:
     name: str
-    make: Callable[[], bytes]
+    make: Callable[[str], bytes]  # the agent name -> the file's bytes
     expect: frozenset[str] = frozenset()
     # Codes of which at least one must be reported (when several are right answers).
     expect_any: frozenset[str] = frozenset()
@@ -40,7 +41,7 @@ class Hostile:
     def data(self) -> bytes:
         cached = _MADE.get(self.name)
         if cached is None:
-            cached = _MADE[self.name] = self.make()
+            cached = _MADE[self.name] = self.make(self.name)
         return cached
 
     @property
@@ -52,37 +53,39 @@ class Hostile:
         return f"{self.name}.md"
 
 
-def _utf8(text: str) -> Callable[[], bytes]:
-    return lambda: text.encode("utf-8", "surrogatepass")
+def _utf8(make: Callable[[str], str]) -> Callable[[str], bytes]:
+    return lambda name: make(name).encode("utf-8", "surrogatepass")
 
 
-def _billion_laughs() -> str:
+def _billion_laughs(name: str) -> str:
     lines = ['lol0: &l0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
     for level in range(1, 10):
         items = ", ".join([f"*l{level - 1}"] * 9)
         lines.append(f"lol{level}: &l{level} [{items}]")
-    return agent("\n".join(lines) + "\n")
+    return agent("\n".join(lines) + "\n", name=name)
 
 
-def _alias_chain(links: int = 400) -> str:
+def _alias_chain(name: str, links: int = 400) -> str:
     # Each anchor holds an alias of the one before: linear in size, `links` levels deep once
     # expanded, which is how a recursive expander is made to overflow.
     lines = ["chain:", "  - &c0 [end]"]
     lines += [f"  - &c{i} [*c{i - 1}]" for i in range(1, links)]
-    return agent("\n".join(lines) + "\n")
+    return agent("\n".join(lines) + "\n", name=name)
 
 
-def _deep_block_mapping(levels: int = 300) -> str:
-    return agent("".join(" " * i + f"k{i}:\n" for i in range(levels)) + " " * levels + "leaf\n")
+def _deep_block_mapping(name: str, levels: int = 300) -> str:
+    nested = "".join(" " * i + f"k{i}:\n" for i in range(levels)) + " " * levels + "leaf\n"
+    return agent(nested, name=name)
 
 
-def _deep_mixed(block: int = 150, flow: int = 150) -> str:
+def _deep_mixed(name: str, block: int = 150, flow: int = 150) -> str:
     # Neither part alone is deep enough to be refused by a per-style limit; together they were.
     nested = "".join(" " * i + "k:\n" for i in range(block))
-    return agent(nested + " " * block + "[" * flow + "]" * flow + "\n")
+    return agent(nested + " " * block + "[" * flow + "]" * flow + "\n", name=name)
 
 
-def _binary() -> bytes:
+def _binary(name: str) -> bytes:
+    del name
     data = random.Random(9).randbytes(64 * 1024)
     return b"\x00" + data  # never starts like a frontmatter, whatever the seed gives
 
@@ -92,69 +95,95 @@ def _prose_line(size: int) -> str:
     return (sentence * (size // len(sentence) + 1))[:size]
 
 
-def _ten_megabytes() -> str:
+def _ten_megabytes(name: str) -> str:
     paragraph = _prose_line(400) + "\n\n"
-    return agent(body=paragraph * (10 * 1024 * 1024 // len(paragraph) + 1))
+    return agent(body=paragraph * (10 * 1024 * 1024 // len(paragraph) + 1), name=name)
 
 
-def _invalid_utf8() -> bytes:
+def _invalid_utf8(name: str) -> bytes:
+    head = agent(name=name).split("---\n")[1].encode()
     return (
-        HEAD.encode()
-        + b"model: sonnet\xff\xfe\n---\nBody with \xc3\x28 broken \xe2\x82 bytes and a cut-off \xf0\x9f"
+        b"---\n"
+        + head
+        + b"model: sonnet\xff\xfe\n---\nBody with \xc3\x28 broken \xe2\x82 bytes, cut off \xf0\x9f"
     )
 
 
-def _utf16() -> bytes:
-    return agent().encode("utf-16")  # little-endian with a BOM
+def _utf16(name: str) -> bytes:
+    return agent(name=name).encode("utf-16")  # little-endian with a BOM
+
+
+def _nul_bytes(name: str) -> bytes:
+    del name
+    return b"\x00" * 64 * 1024
 
 
 CASES: tuple[Hostile, ...] = (
-    Hostile("alias-bomb", _utf8(_billion_laughs()), frozenset({"yaml-alias-bomb"})),
-    Hostile("alias-chain", _utf8(_alias_chain()), frozenset({"yaml-alias-bomb"})),
+    Hostile("alias-bomb", _utf8(_billion_laughs), frozenset({"yaml-alias-bomb"})),
+    Hostile("alias-chain", _utf8(_alias_chain), frozenset({"yaml-alias-bomb"})),
     Hostile(
-        "deep-flow", _utf8(agent("deep:\n  " + "[" * 5000 + "]" * 5000 + "\n")), frozenset({"yaml-syntax"})
+        "deep-flow",
+        _utf8(lambda n: agent("deep:\n  " + "[" * 5000 + "]" * 5000 + "\n", name=n)),
+        frozenset({"yaml-syntax"}),
     ),
     Hostile(
         "deep-flow-mapping",
-        _utf8(agent("deep:\n  " + "{a: " * 1000 + "1" + "}" * 1000 + "\n")),
+        _utf8(lambda n: agent("deep:\n  " + "{a: " * 1000 + "1" + "}" * 1000 + "\n", name=n)),
         frozenset({"yaml-syntax"}),
     ),
-    Hostile("deep-block-mapping", _utf8(_deep_block_mapping()), frozenset({"yaml-syntax"})),
+    Hostile("deep-block-mapping", _utf8(_deep_block_mapping), frozenset({"yaml-syntax"})),
     Hostile(
-        "deep-block-sequence", _utf8(agent("deep:\n" + "- " * 300 + "leaf\n")), frozenset({"yaml-syntax"})
+        "deep-block-sequence",
+        _utf8(lambda n: agent("deep:\n" + "- " * 300 + "leaf\n", name=n)),
+        frozenset({"yaml-syntax"}),
     ),
-    Hostile("deep-mixed", _utf8(_deep_mixed()), frozenset({"yaml-syntax"})),
-    Hostile("ten-thousand-keys", _utf8(agent("".join(f"key{i}: value {i}\n" for i in range(10_000))))),
+    Hostile("deep-mixed", _utf8(_deep_mixed), frozenset({"yaml-syntax"})),
+    Hostile(
+        "ten-thousand-keys",
+        _utf8(lambda n: agent("".join(f"key{i}: value {i}\n" for i in range(10_000)), name=n)),
+    ),
     Hostile(
         "python-tags",
         _utf8(
-            agent(
+            lambda n: agent(
                 "model: !!python/object/apply:os.system ['echo agentls-was-here']\n"
                 "color: !!python/name:builtins.exec\n"
-                "effort: !!python/object/new:builtins.open ['/nonexistent/agentls-marker', 'w']\n"
+                "effort: !!python/object/new:builtins.open ['/nonexistent/agentls-marker', 'w']\n",
+                name=n,
             )
         ),
         frozenset({"yaml-unsafe-tag"}),
     ),
     Hostile(
         "tabs",
-        _utf8(agent("tools:\n\t- Read\n\t- Grep\n")),
+        _utf8(lambda n: agent("tools:\n\t- Read\n\t- Grep\n", name=n)),
         expect_any=frozenset({"yaml-syntax", "yaml-repaired"}),
     ),
-    Hostile("duplicate-keys", _utf8(agent("name: hostile-again\n")), frozenset({"yaml-duplicate-key"})),
-    Hostile("ten-megabytes", _utf8(_ten_megabytes()), frozenset({"file-too-large"})),
-    Hostile("one-megabyte-line", _utf8(agent(body=_prose_line(1_000_000) + "\n"))),
-    Hostile("one-megabyte-value", _utf8(agent("model: " + "x" * 1_000_000 + "\n"))),
-    Hostile("nul-bytes", lambda: b"\x00" * 64 * 1024, frozenset({"no-frontmatter"})),
-    Hostile("nul-in-frontmatter", _utf8(agent("model: a\x00b\n")), frozenset({"yaml-syntax"})),
+    Hostile(
+        "duplicate-keys",
+        _utf8(lambda n: agent("name: hostile-again\n", name=n)),
+        frozenset({"yaml-duplicate-key"}),
+    ),
+    Hostile("ten-megabytes", _utf8(_ten_megabytes), frozenset({"file-too-large"})),
+    Hostile("one-megabyte-line", _utf8(lambda n: agent(body=_prose_line(1_000_000) + "\n", name=n))),
+    Hostile("one-megabyte-value", _utf8(lambda n: agent("model: " + "x" * 1_000_000 + "\n", name=n))),
+    Hostile("nul-bytes", _nul_bytes, frozenset({"no-frontmatter"})),
+    Hostile(
+        "nul-in-frontmatter",
+        _utf8(lambda n: agent("model: a\x00b\n", name=n)),
+        frozenset({"yaml-syntax"}),
+    ),
     Hostile("binary", _binary, frozenset({"no-frontmatter"})),
     Hostile("invalid-utf8", _invalid_utf8),
     Hostile("utf16-bom", _utf16, frozenset({"frontmatter-not-at-start"})),
-    Hostile("cr-only", _utf8(agent().replace("\n", "\r"))),
-    Hostile("dashes-in-body", _utf8(agent(body="Intro\n---\n---\nname: nobody\n---\n-----\n--- x\n"))),
-    Hostile("only-dashes", _utf8("---"), frozenset({"frontmatter-unterminated"})),
-    Hostile("only-dashes-line", _utf8("---\n"), frozenset({"frontmatter-unterminated"})),
-    Hostile("empty-frontmatter", _utf8("---\n---\n")),
+    Hostile("cr-only", _utf8(lambda n: agent(name=n).replace("\n", "\r"))),
+    Hostile(
+        "dashes-in-body",
+        _utf8(lambda n: agent(body="Intro\n---\n---\nname: nobody\n---\n-----\n--- x\n", name=n)),
+    ),
+    Hostile("only-dashes", _utf8(lambda n: "---"), frozenset({"frontmatter-unterminated"})),
+    Hostile("only-dashes-line", _utf8(lambda n: "---\n"), frozenset({"frontmatter-unterminated"})),
+    Hostile("empty-frontmatter", _utf8(lambda n: "---\n---\n")),
 )
 
 BY_NAME = {case.name: case for case in CASES}
