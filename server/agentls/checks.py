@@ -16,6 +16,9 @@ from .dialects import Dialect
 from .document import AgentDocument
 from .findings import Edit, Finding, Fix, Related
 from .references import AgentReference
+from .rules_agents import check_agent
+from .rules_schema import check_frontmatter
+from .rules_tools import check_tools
 from .text import Span
 from .yamltree import AliasNode, MappingNode, Node, ScalarNode, SequenceNode, is_unsafe_tag, to_python
 
@@ -234,7 +237,7 @@ def _double_quote(value: str) -> str:
 
 # The checks that run on every agent file, in order. Later issues add the schema, tool, name and
 # reference checks here; each is a plain function of (file, context).
-CHECKS: list[Check] = [_structure, _yaml]
+CHECKS: list[Check] = [_structure, _yaml, check_frontmatter, check_tools, check_agent]
 
 
 def check_file(file: FileUnderCheck, context: AnalysisContext) -> list[Finding]:

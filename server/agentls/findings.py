@@ -69,6 +69,7 @@ CODES: Mapping[str, CodeInfo] = _table(
     ("invalid-type", Severity.ERROR, "A value of the wrong type."),
     ("invalid-value", Severity.WARNING, "A value outside the allowed set."),
     ("deprecated-key", Severity.WARNING, "A retired key."),
+    ("ignored-key", Severity.WARNING, "A key the host reads elsewhere but ignores in this kind of agent."),
     ("invalid-name", Severity.ERROR, "An agent name the host rejects."),
     ("name-format", Severity.WARNING, "A name that is not lowercase letters, digits and hyphens."),
     ("name-mismatch", Severity.HINT, "The agent's name differs from its file name."),

@@ -7,10 +7,17 @@ Extraction is split in two so that the workspace index stays cheap to update:
    `Agent(...)`, a collaboration sentence or section, ...). It knows nothing of other files.
 2. `resolve` keeps the candidates that do name an agent, given the set of names that exist:
    - a known agent's name counts wherever it stands as a whole token outside code; a name
-     without a hyphen (`debugger`) needs a clearer context, since it is also an ordinary word;
+     without a hyphen (`debugger`) needs a clearer context (backticks, bold, "debugger agent"),
+     since it is also an ordinary word;
    - an unknown name counts only where the text clearly names an agent: `@agent-x`,
-     `subagent_type: "x"`, `Agent(x)`, "x agent", or a hyphenated role-like name
-     (`backend-architect`) in a sentence or section about collaboration.
+     `subagent_type: "x"`, `Agent(x)`, "the x agent", or a role-like name (`backend-architect`)
+     in a sentence that hands work over ("defer to", "partner with", "consult") or, written in
+     backticks or bold, in a sentence or section about working with others.
+
+Code blocks hide references unless they are prose-like (`yaml`, `text`, no language) or hold
+explicit agent calls. The body is scanned with a few regular expressions and a line-based fence
+finder rather than a full Markdown parse: it runs for every file on every index update, and
+agent bodies are large.
 """
 
 from __future__ import annotations
@@ -23,7 +30,7 @@ from enum import IntFlag
 
 from . import yamltree
 from .dialects import Dialect
-from .document import AgentDocument, MarkdownOutline
+from .document import AgentDocument
 from .text import Span
 from .yamltree import MappingNode, ScalarNode, SequenceNode
 
@@ -32,10 +39,25 @@ class Context(IntFlag):
     NONE = 0
     EXPLICIT = 1  # @agent-x, subagent_type, Agent(x), handoffs/agents lists: certainly an agent
     EMPHASIS = 2  # the whole of a `code span` or **bold** run
-    COLLABORATION = 4  # in a sentence or section about working with other agents
+    COLLABORATION = 4  # in a sentence that hands work to someone ("defer to", "partner with")
     AGENT_WORD = 8  # followed by "agent"/"subagent"
     CODE = 16  # inside fenced code that is not prose-like
     FRONTMATTER = 32
+    SECTION = 64  # under a heading about collaboration, delegation or the agent team
+    CONNECTIVE = 128  # right after a weaker link word ("defined with `x`", "from the `x`")
+
+
+# Plain ints for the hot loop: IntFlag arithmetic costs a Python call per operation.
+_EXPLICIT, _EMPHASIS, _COLLABORATION, _AGENT_WORD, _CODE, _FRONTMATTER, _SECTION, _CONNECTIVE = (
+    1,
+    2,
+    4,
+    8,
+    16,
+    32,
+    64,
+    128,
+)
 
 
 @dataclass(frozen=True)
@@ -59,22 +81,68 @@ class AgentReference:
     known: bool
 
 
+# Verbs that hand work to someone: a role-like name in such a sentence names an agent.
 _COLLABORATION_WORDS = re.compile(
-    r"\b(with|to|consult\w*|delegat\w*|hand(?:s|ed|ing)?[ -]?off|handoff|partner\w*|coordinat\w*|"
-    r"escalat\w*|engag\w*|defer\w*|collaborat\w*|align\w*|work(?:s|ing)?|support\w*|assist\w*|"
-    r"guid\w*|help\w*|invoke\w*|use|using|call\w*|spawn\w*|route\w*|pair\w*|review\w* by|request\w*)\b",
+    r"\b(?:consult(?:s|ed|ing)?|delegat(?:e|es|ed|ing)|hand(?:s|ed|ing)?[ -]?offs?|handoffs?|"
+    r"partner(?:s|ed|ing)?|coordinat(?:e|es|ed|ing) with|escalat(?:e|es|ed|ing)|engag(?:e|es|ed|ing)|"
+    r"defer(?:s|red|ring)?|collaborat(?:e|es|ed|ing)|align(?:s|ed|ing)? with|pair(?:s|ed|ing)? with|"
+    r"invok(?:e|es|ed|ing)|spawn(?:s|ed|ing)?|rout(?:e|es|ed|ing) to|call(?:s|ed|ing)?|"
+    r"review(?:s|ed)? by|work(?:s|ed|ing)? (?:closely )?with|loop(?:s|ed)? in|reach(?:es)? out|"
+    r"ask(?:s|ed|ing)?|use|uses|using|launch(?:es|ed)?|dispatch(?:es|ed)?|assign(?:s|ed)? to|"
+    r"refer(?:s|red)? to|team(?:s|ed)? up|recommend(?:s|ed)?)\b",
+    re.IGNORECASE,
+)
+# A weaker link word right before the name: "defined with `x`", "from the `x`", "x and `y`".
+_CONNECTIVE_BEFORE = re.compile(
+    r"\b(?:with|to|by|via|from|and|or|see|than|between|versus|vs\.?)\s+(?:the\s+|an?\s+)?[`*\"']*$",
     re.IGNORECASE,
 )
 _COLLABORATION_HEADING = re.compile(
-    r"collaborat|integration|team|agents?\b|hand-?offs?|delegat|coordinat|works? with|related|partner|"
-    r"escalat|roster|orchestrat|ecosystem",
+    r"collaborat|hand-?offs?|delegat|coordinat|works? with|partner|escalat|roster|orchestrat|"
+    r"\bteam\b|\bagents?\b|sub-?agents?|related agents|when to use",
     re.IGNORECASE,
 )
-# A hyphenated name "looks like an agent" when its last part is a role: architect, developer, ...
-_ROLE_ENDING = re.compile(
-    r"(?:er|or|ist|ect|ant|ent|pert|pro|agent|admin|lead|ops|guru|master|bot|specialist|analyst|"
-    r"responder|advisor|coach|mentor|steward|sme|ai|ian)$",
-    re.IGNORECASE,
+# A hyphenated name "looks like an agent" when its last part names a role: architect, developer, ...
+_ROLE_ENDING = re.compile(r"(?:er|or|ist|ian)$", re.IGNORECASE)
+_ROLE_WORDS = frozenset(
+    {
+        "agent",
+        "architect",
+        "expert",
+        "assistant",
+        "consultant",
+        "accountant",
+        "analyst",
+        "specialist",
+        "pro",
+        "guru",
+        "admin",
+        "lead",
+        "ops",
+        "devops",
+        "mlops",
+        "secops",
+        "dataops",
+        "finops",
+        "gitops",
+        "aiops",
+        "bot",
+        "ai",
+        "sme",
+        "coach",
+        "mentor",
+        "steward",
+        "wizard",
+        "sage",
+        "oracle",
+        "responder",
+        "advisor",
+        "strategist",
+        "engineer",
+        "auditor",
+        "reviewer",
+        "master",
+    }
 )
 _NOT_ROLES = frozenset(
     {
@@ -93,16 +161,6 @@ _NOT_ROLES = frozenset(
         "render",
         "server",
         "client",
-        "component",
-        "document",
-        "content",
-        "event",
-        "element",
-        "environment",
-        "deployment",
-        "management",
-        "development",
-        "statement",
         "tier",
         "filter",
         "after",
@@ -142,28 +200,164 @@ _NOT_ROLES = frozenset(
         "power",
         "letter",
         "matter",
-        "master",
+        "browser",
+        "loader",
+        "encoder",
+        "decoder",
+        "refactor",
+        "rater",
+        "maker",
+        "handler",
+        "parser",
+        "logger",
+        "wrapper",
+        "listener",
+        "emitter",
+        "adapter",
+        "provider",
+        "driver",
+        "trigger",
+        "marker",
+        "timer",
+        "counter",
+        "pointer",
+        "character",
+        "chapter",
+        "register",
+        "poller",
+        "bundler",
+        "compiler",
+        "transformer",
+        "tenant",
+        "later",
+        "ever",
+        "per",
+        "proper",
+        "upper",
+        "lower",
+        "inner",
+        "outer",
+        "easier",
+        "faster",
+        "better",
+        "safer",
+        "smaller",
+        "larger",
+        "bigger",
+        "higher",
+        "simpler",
+        "cleaner",
+        "longer",
+        "shorter",
+        "stronger",
+        "deeper",
+        "wider",
+        "newer",
+        "older",
+        "sooner",
+    }
+)
+# First parts that make a two-part word an adjective or a compound, not an agent's name:
+# `multi-agent`, `cross-browser`, `post-incident`, `non-expert`, `inter-rater`.
+_COMPOUND_PREFIXES = frozenset(
+    {
+        "multi",
+        "non",
+        "inter",
+        "intra",
+        "cross",
+        "post",
+        "pre",
+        "anti",
+        "semi",
+        "self",
+        "co",
+        "sub",
+        "super",
+        "over",
+        "under",
+        "well",
+        "high",
+        "low",
+        "real",
+        "end",
+        "half",
+        "near",
+        "long",
+        "short",
+        "open",
+        "zero",
+        "single",
+        "double",
+        "one",
+        "two",
+        "three",
+        "first",
+        "second",
+        "third",
+        "per",
+        "async",
+        "auto",
+        "hyper",
+        "meta",
+        "micro",
+        "mini",
+        "mid",
+        "de",
+        "re",
+        "un",
+        "user",
+        "human",
+        "machine",
+        "decision",
     }
 )
 
-_TOKEN = re.compile(
-    r"(?<![\w@./\\-])(@agent-)?([A-Za-z][A-Za-z0-9]*(?:[-_:][A-Za-z0-9]+)*)(?![\w-]|\.\w|/\w)"
+# The scanners below start with a literal where they can and check the character before a
+# match by hand: a leading look-behind makes the regex engine try every position of the body.
+# Possessive: a word without a separator fails after one pass over its letters.
+_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*+(?:[-_:]{1,2}[A-Za-z0-9]++)+")
+_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_:")
+_NOT_BEFORE_TOKEN = frozenset("@./\\{$%-_:0123456789")
+_MENTION = re.compile(r"@agent-([A-Za-z][A-Za-z0-9]*(?:[-_:]{1,2}[A-Za-z0-9]+)*)")
+_PATH_TOKEN = re.compile(r"agents/([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-]|\.\w|/\w)")
+# Quoted, or unquoted up to the end of its line or a closing bracket (`subagent_type: data-engineer`).
+_SUBAGENT_TYPE = re.compile(
+    r"""subagent_type[`"']?\s*[:=]\s*"""
+    r"""(?:["'`]([^"'`\n]+)["'`]|([A-Za-z][\w:.-]*\w)(?=[ \t]*(?:\r?$|[,)}\]])))""",
+    re.MULTILINE,
 )
-_PATH_TOKEN = re.compile(r"(?<![\w./-])agents/([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-]|\.\w|/\w)")
-_SUBAGENT_TYPE = re.compile(r"""subagent_type["']?\s*[:=]\s*["']([^"'\n]+)["']""")
-_AGENT_CALL = re.compile(r"\b(?:Agent|Task)\(([^()\n]*)\)")
-_AGENT_WORD_AFTER = re.compile(r"[`*_]*\s+(?:sub-?)?agents?\b", re.IGNORECASE)
+_AGENT_CALL = re.compile(r"(?:Agent|Task)\(([^()\n]*)\)")
+_CALL_ARGUMENT = re.compile(r"[^,\s][^,]*")
+_AGENT_NAME_ARGUMENT = re.compile(r"[A-Za-z][\w:-]*")
+_INLINE_CODE = re.compile(r"(`+)([^`\r\n][^\r\n]*?)(?<!`)\1(?!`)")
+# A bold word followed by a colon is a list label (`**Summary**: ...`), not a name.
+_BOLD_WORD = re.compile(r"\*\*([A-Za-z][A-Za-z0-9]*)\*\*(?![\w*:])")
+_AGENT_NOUN = re.compile(r"\b(?:[Ss]ub-?)?[Aa]gents?\b")
+_WORD_BEFORE = re.compile(r"(?<![\w@./\\-])([A-Za-z][A-Za-z0-9]{2,})[`*_\"']*[ \t]+$")
+_AGENT_WORD_AFTER = re.compile(r"[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IGNORECASE)
+_FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\r\n]*)\r?$", re.MULTILINE)
+_HEADING_LINE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))?[ \t#]*\r?$", re.MULTILINE)
+_SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\s[-—–]\s")
 _PROSE_FENCES = frozenset({"", "yaml", "yml", "text", "txt", "markdown", "md", "plaintext"})
+_EXPLICIT_IN_CODE = ("subagent_type", "Agent(", "Task(", "@agent-")
 _STOPWORDS = frozenset(
     {
         "agent",
         "agents",
         "subagent",
+        "subagents",
         "claude",
         "the",
         "and",
         "for",
         "with",
+        "this",
+        "that",
+        "your",
+        "each",
+        "any",
+        "other",
         "read",
         "write",
         "edit",
@@ -182,149 +376,243 @@ _STOPWORDS = frozenset(
 
 
 def looks_like_agent_name(name: str) -> bool:
-    """A hyphenated, lower-case name whose last part is a role (`backend-architect`)."""
+    """A hyphenated name whose last part is a role (`backend-architect`), not a compound word."""
     if "-" not in name or not name[:1].isalpha():
         return False
-    last = name.rsplit("-", 1)[1].lower()
-    if last in _NOT_ROLES:
+    parts = name.lower().split("-")
+    last = parts[-1]
+    if not last or last in _NOT_ROLES:
         return False
-    return bool(_ROLE_ENDING.search(last))
+    if len(parts) == 2 and parts[0] in _COMPOUND_PREFIXES:
+        return False
+    return last in _ROLE_WORDS or bool(_ROLE_ENDING.search(last))
 
 
-def _fence_is_prose(info: str, content: str) -> bool:
-    language = info.split()[0].lower() if info.split() else ""
-    if "subagent_type" in content or "Agent(" in content or "Task(" in content or "@agent-" in content:
-        return True
-    return language in _PROSE_FENCES
+@dataclass(frozen=True)
+class CodeRegion:
+    span: Span  # from the opening fence to the end of the closing fence line
+    info: str
+    hides_references: bool
+
+
+def fenced_code_regions(text: str, region: Span) -> list[CodeRegion]:
+    """Fenced code blocks in text[region]: ``` or ~~~ fences, closed by a fence of the same
+    character at least as long (an unclosed fence runs to the end, as in CommonMark)."""
+    regions: list[CodeRegion] = []
+    matches = list(_FENCE_LINE.finditer(text, region.start, region.end))
+    index = 0
+    while index < len(matches):
+        opening = matches[index]
+        fence = opening.group(1)
+        info = opening.group(2).strip()
+        if fence[0] == "`" and "`" in info:
+            index += 1  # ```code``` on one line is inline code, not a fence
+            continue
+        end = region.end
+        closed_at = len(matches)
+        for later in range(index + 1, len(matches)):
+            candidate = matches[later]
+            marker = candidate.group(1)
+            if marker[0] == fence[0] and len(marker) >= len(fence) and not candidate.group(2).strip():
+                end = candidate.end()
+                closed_at = later
+                break
+        content = text[opening.end() : end]
+        language = info.split()[0].lower() if info else ""
+        prose = language in _PROSE_FENCES or any(marker in content for marker in _EXPLICIT_IN_CODE)
+        regions.append(CodeRegion(Span(opening.start(), end), info, not prose))
+        index = closed_at + 1
+    return regions
 
 
 class _BodyContext:
     """Answers, per offset, the questions `extract_candidates` asks about the Markdown body."""
 
-    def __init__(self, text: str, outline: MarkdownOutline, body: Span) -> None:
+    def __init__(self, text: str, region: Span) -> None:
         self.text = text
-        self.code_starts = [b.span.start for b in outline.code_blocks]
-        self.code_blocks = outline.code_blocks
-        self.prose_code = [
-            _fence_is_prose(b.info, text[b.content_span.start : b.content_span.end])
-            for b in outline.code_blocks
-        ]
-        self.inline = outline.inline_code
-        self.inline_starts = [s.start for s in outline.inline_code]
-        self.headings = outline.headings
-        self.collab_sections = [
-            h.span.start for h in outline.headings if _COLLABORATION_HEADING.search(h.text)
-        ]
-        self.sections = [
-            (h.span.start, h.section_end) for h in outline.headings if _COLLABORATION_HEADING.search(h.text)
-        ]
-        self._line_cache: dict[int, bool] = {}
+        self.code = fenced_code_regions(text, region)
+        self.code_starts = [c.span.start for c in self.code]
+        inline: list[tuple[int, int, str]] = []
+        if text.find("`", region.start, region.end) >= 0:
+            for match in _INLINE_CODE.finditer(text, region.start, region.end):
+                if not self.code or self.code_at(match.start()) is None:
+                    inline.append((match.start(), match.end(), match.group(2).strip()))
+        self.inline = inline
+        self.inline_starts = [start for start, _end, _inner in inline]
+        sections: list[tuple[int, int, int]] = []  # (start, level, collaboration)
+        for match in _HEADING_LINE.finditer(text, region.start, region.end):
+            if self.code_at(match.start()) is not None:
+                continue
+            title = match.group(2) or ""
+            sections.append((match.start(), len(match.group(1)), bool(_COLLABORATION_HEADING.search(title))))
+        self.sections: list[tuple[int, int]] = []
+        for position, (start, level, collaboration) in enumerate(sections):
+            if not collaboration:
+                continue
+            end = region.end
+            for later_start, later_level, _later in sections[position + 1 :]:
+                if later_level <= level:
+                    end = later_start
+                    break
+            self.sections.append((start, end))
+        self._sentences: dict[int, list[tuple[int, int]]] = {}
 
-    def code(self, offset: int) -> bool | None:
-        """None outside code; True in code that hides references; False in prose-like code."""
+    def code_at(self, offset: int) -> CodeRegion | None:
         index = bisect_right(self.code_starts, offset) - 1
-        if index >= 0 and offset < self.code_blocks[index].span.end:
-            return not self.prose_code[index]
+        if index >= 0 and offset < self.code[index].span.end:
+            return self.code[index]
         return None
 
-    def inline_code(self, offset: int) -> Span | None:
+    def inline_code_at(self, offset: int) -> tuple[int, int, str] | None:
         index = bisect_right(self.inline_starts, offset) - 1
-        if index >= 0 and offset < self.inline[index].end:
+        if index >= 0 and offset < self.inline[index][1]:
             return self.inline[index]
         return None
 
-    def collaboration_line(self, offset: int) -> bool:
-        line_start = self.text.rfind("\n", 0, offset) + 1
-        cached = self._line_cache.get(line_start)
-        if cached is None:
-            line_end = self.text.find("\n", offset)
-            line = self.text[line_start : line_end if line_end >= 0 else len(self.text)]
-            cached = bool(_COLLABORATION_WORDS.search(line))
-            self._line_cache[line_start] = cached
-        return cached
+    def sentence_flags(self, offset: int) -> int:
+        """COLLABORATION when the sentence (within its line) around `offset` hands work over."""
+        text = self.text
+        line_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
+        sentences = self._sentences.get(line_start)
+        if sentences is None:
+            line_end = len(text)
+            for stop in ("\n", "\r"):
+                found = text.find(stop, offset)
+                if 0 <= found < line_end:
+                    line_end = found
+            sentences = []
+            start = line_start
+            for match in _SENTENCE_END.finditer(text, line_start, line_end):
+                sentences.append((start, match.end()))
+                start = match.end()
+            sentences.append((start, line_end))
+            flagged = []
+            for sentence_start, sentence_end in sentences:
+                flags = 0
+                if _COLLABORATION_WORDS.search(text, sentence_start, sentence_end):
+                    flags |= _COLLABORATION
+                flagged.append((sentence_end, flags))
+            self._sentences[line_start] = flagged
+            sentences = flagged
+        for sentence_end, flags in sentences:
+            if offset < sentence_end:
+                return flags
+        return sentences[-1][1] if sentences else 0
 
-    def collaboration_section(self, offset: int) -> bool:
+    def in_section(self, offset: int) -> bool:
         return any(start <= offset < end for start, end in self.sections)
 
 
-def _prose_candidates(text: str, region: Span, outline: MarkdownOutline | None) -> list[Candidate]:
-    context = _BodyContext(text, outline, region) if outline is not None else None
+def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:
+    """Names with `-`, `_` or `:` inside (`backend-architect`, `plugin:agent`) standing as whole
+    tokens: not part of a path, URL, file name, `{placeholder}` or longer word."""
+    length = len(text)
+    for match in _TOKEN.finditer(text, region.start, region.end):
+        start, end = match.span()
+        if start > 0 and text[start - 1] in _NOT_BEFORE_TOKEN:
+            continue
+        if end < length:
+            after = text[end]
+            if after in _TOKEN_CHARS or after == "}":
+                continue
+            if after in "./" and end + 1 < length and (text[end + 1].isalnum() or text[end + 1] == "_"):
+                continue
+        yield match.group(0), start
+
+
+def _prose_candidates(text: str, region: Span) -> list[Candidate]:
+    context = _BodyContext(text, region)
+    segment_has = text.find
+    bounds = (region.start, region.end)
     found: list[Candidate] = []
-    segment = text[region.start : region.end]
-    base = region.start
+    explicit: set[int] = set()
 
-    for match in _SUBAGENT_TYPE.finditer(segment):
-        value = match.group(1).strip()
-        start = base + match.start(1) + (len(match.group(1)) - len(match.group(1).lstrip()))
-        found.append(Candidate(value, Span(start, start + len(value)), Context.EXPLICIT, "subagent-type"))
-    for match in _AGENT_CALL.finditer(segment):
-        inner_start = base + match.start(1)
-        for part in re.finditer(r"[^,\s][^,]*", match.group(1)):
-            word = part.group(0).strip().strip("\"'")
-            if word and re.fullmatch(r"[A-Za-z][\w:-]*", word):
-                start = inner_start + part.start() + part.group(0).find(word)
-                found.append(
-                    Candidate(word, Span(start, start + len(word)), Context.EXPLICIT, "tool-argument")
-                )
-    explicit_starts = {c.span.start for c in found}
+    def add_explicit(name: str, start: int, kind: str) -> None:
+        explicit.add(start)
+        found.append(Candidate(name, Span(start, start + len(name)), Context(_EXPLICIT), kind))
 
-    for match in _PATH_TOKEN.finditer(segment):
-        start = base + match.start(1)
-        if context is not None and context.code(start):
-            continue
-        found.append(
-            Candidate(
-                match.group(1), Span(start, start + len(match.group(1))), Context.COLLABORATION, "prose"
-            )
-        )
+    if segment_has("subagent_type", region.start, region.end) >= 0:
+        for match in _SUBAGENT_TYPE.finditer(text, region.start, region.end):
+            group = 1 if match.group(1) is not None else 2
+            raw = match.group(group)
+            value = raw.strip()
+            if value:
+                add_explicit(value, match.start(group) + (len(raw) - len(raw.lstrip())), "subagent-type")
+    if segment_has("Agent(", *bounds) >= 0 or segment_has("Task(", *bounds) >= 0:
+        for match in _AGENT_CALL.finditer(text, region.start, region.end):
+            if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "._"):
+                continue  # `DatabaseAgent(x)`, `obj.Task(x)`: code, not the tool
+            inner_start = match.start(1)
+            for part in _CALL_ARGUMENT.finditer(match.group(1)):
+                word = part.group(0).strip().strip("\"'")
+                if word and _AGENT_NAME_ARGUMENT.fullmatch(word) and "=" not in part.group(0):
+                    add_explicit(word, inner_start + part.start() + part.group(0).find(word), "tool-argument")
+    if segment_has("@agent-", region.start, region.end) >= 0:
+        for match in _MENTION.finditer(text, region.start, region.end):
+            before = text[match.start() - 1] if match.start() > 0 else " "
+            if not (before.isalnum() or before in "._"):
+                add_explicit(match.group(1), match.start(1), "mention")
 
-    for match in _TOKEN.finditer(segment):
-        name = match.group(2)
-        start = base + match.start(2)
-        if start in explicit_starts:
-            continue
-        mention = match.group(1) is not None
-        if not mention and "-" not in name and "_" not in name and ":" not in name and len(name) < 3:
-            continue
-        if not mention and name.lower() in _STOPWORDS:
-            continue
+    seen: set[int] = set(explicit)
+
+    def consider(name: str, start: int, flags: int) -> None:
+        if start in seen:
+            return
+        seen.add(start)
         end = start + len(name)
-        flags = Context.NONE
-        kind = "prose"
-        if mention:
-            flags |= Context.EXPLICIT
-            kind = "mention"
-        if context is not None:
-            code = context.code(start)
-            if code:
-                flags |= Context.CODE
-            inline = context.inline_code(start)
-            if inline is not None:
-                inner = text[inline.start : inline.end].strip("`").strip()
-                if inner != name:
-                    # Part of a longer code span (a command, a path): not a reference.
-                    continue
-                flags |= Context.EMPHASIS
-            if context.collaboration_line(start) or context.collaboration_section(start):
-                flags |= Context.COLLABORATION
-        if text.startswith("**", end) and text[max(0, start - 2) : start] == "**":
-            flags |= Context.EMPHASIS
+        code = context.code_at(start)
+        if code is not None and code.hides_references:
+            flags |= _CODE
+        inline = context.inline_code_at(start)
+        if inline is not None:
+            if inline[2] != name:
+                return  # part of a longer code span (a command, a path): not a reference
+            flags |= _EMPHASIS
+        elif text.startswith("**", end) and text[max(0, start - 2) : start] == "**":
+            flags |= _EMPHASIS
         if _AGENT_WORD_AFTER.match(text, end):
-            flags |= Context.AGENT_WORD
-        plain_word = "-" not in name and "_" not in name and ":" not in name
-        if plain_word and not flags & (Context.EXPLICIT | Context.EMPHASIS | Context.AGENT_WORD):
-            # An ordinary word only names an agent when the text singles it out.
-            continue
-        found.append(Candidate(name, Span(start, end), flags, kind))
+            flags |= _AGENT_WORD
+        # Only an unknown role-like name needs the sentence around it (see counts_as_reference).
+        if not flags & _CODE and looks_like_agent_name(name):
+            flags |= context.sentence_flags(start)
+            if _CONNECTIVE_BEFORE.search(text, max(0, start - 24), start):
+                flags |= _CONNECTIVE
+            if context.in_section(start):
+                flags |= _SECTION
+        found.append(Candidate(name, Span(start, end), Context(flags), "prose"))
+
+    if segment_has("agents/", region.start, region.end) >= 0:
+        for match in _PATH_TOKEN.finditer(text, region.start, region.end):
+            before = text[match.start() - 1] if match.start() > 0 else " "
+            if not (before.isalnum() or before in "./-_"):
+                consider(match.group(1), match.start(1), _COLLABORATION)
+    for name, start in _hyphenated_tokens(text, region):
+        consider(name, start, 0)
+    # Ordinary words only name an agent when the text singles them out.
+    for start, _end, inner in context.inline:
+        if inner.isalnum() and inner[:1].isalpha() and len(inner) >= 3 and inner.lower() not in _STOPWORDS:
+            consider(inner, text.find(inner, start), 0)
+    if segment_has("**", region.start, region.end) >= 0:
+        for match in _BOLD_WORD.finditer(text, region.start, region.end):
+            word = match.group(1)
+            before = text[match.start() - 1] if match.start() > 0 else " "
+            if len(word) >= 3 and word.lower() not in _STOPWORDS and not (before.isalnum() or before == "*"):
+                consider(word, match.start(1), 0)
+    for match in _AGENT_NOUN.finditer(text, region.start, region.end):
+        word_match = _WORD_BEFORE.search(text, max(region.start, match.start() - 48), match.start())
+        if word_match is not None and word_match.group(1).lower() not in _STOPWORDS:
+            consider(word_match.group(1), word_match.start(1), 0)
     return found
 
 
 def _frontmatter_candidates(document: AgentDocument, dialect: Dialect) -> list[Candidate]:
     found: list[Candidate] = []
+    explicit = Context.EXPLICIT | Context.FRONTMATTER
     for entry in document.all_tool_entries():
         if entry.name in ("Agent", "Task") and entry.specifier_span is not None:
             for word, span in entry.arguments:
-                found.append(Candidate(word, span, Context.EXPLICIT | Context.FRONTMATTER, "tool-argument"))
+                if word != "*":
+                    found.append(Candidate(word, span, explicit, "tool-argument"))
     mapping = document.mapping
     if mapping is None:
         return found
@@ -341,8 +629,8 @@ def _frontmatter_candidates(document: AgentDocument, dialect: Dialect) -> list[C
         pair = mapping.get("agents")
         if pair is not None:
             for item in scalar_items(pair[1]):
-                if item.value and item.value != "*":
-                    found.append(_scalar_candidate(document.text, item, "agents-list"))
+                if item.value and item.value != "*" and item.tag != "tag:yaml.org,2002:null":
+                    found.append(_scalar_candidate(item, "agents-list"))
         pair = mapping.get("handoffs")
         handoffs = yamltree.resolve(pair[1]) if pair is not None else None
         if isinstance(handoffs, SequenceNode):
@@ -352,8 +640,8 @@ def _frontmatter_candidates(document: AgentDocument, dialect: Dialect) -> list[C
                     agent = handoff.get("agent")
                     if agent is not None:
                         for item in scalar_items(agent[1]):
-                            if item.value:
-                                found.append(_scalar_candidate(document.text, item, "handoff"))
+                            if item.value and item.tag != "tag:yaml.org,2002:null":
+                                found.append(_scalar_candidate(item, "handoff"))
     if dialect is Dialect.OPENCODE:
         pair = mapping.get("permission")
         permission = yamltree.resolve(pair[1]) if pair is not None else None
@@ -362,12 +650,12 @@ def _frontmatter_candidates(document: AgentDocument, dialect: Dialect) -> list[C
             task_value = yamltree.resolve(task[1]) if task is not None else None
             if isinstance(task_value, MappingNode):
                 for key, _value in task_value.pairs:
-                    if isinstance(key, ScalarNode) and key.value and "*" not in key.value:
-                        found.append(_scalar_candidate(document.text, key, "task-permission"))
+                    if isinstance(key, ScalarNode) and key.value and not set("*?[") & set(key.value):
+                        found.append(_scalar_candidate(key, "task-permission"))
     return found
 
 
-def _scalar_candidate(text: str, node: ScalarNode, kind: str) -> Candidate:
+def _scalar_candidate(node: ScalarNode, kind: str) -> Candidate:
     start, end = node.span.start, node.span.end
     if node.is_quoted:
         start, end = start + 1, end - 1
@@ -385,25 +673,35 @@ def extract_candidates(
     if dialect is not None and document.frontmatter is not None:
         found.extend(_frontmatter_candidates(document, dialect))
     region = Span(0, len(document.text)) if whole_text else document.body_span
-    if region.end > region.start:
-        found.extend(_prose_candidates(document.text, region, document.markdown))
+    # Hosts skip files over 1 MiB (`file-too-large` says so); scanning megabytes on every
+    # keystroke would buy nothing.
+    if region.end > region.start and not document.too_large:
+        found.extend(_prose_candidates(document.text, region))
     found.sort(key=lambda c: c.span.start)
     return found
 
 
 def counts_as_reference(candidate: Candidate, known: bool) -> bool:
-    flags = candidate.context
-    if flags & Context.EXPLICIT:
+    flags = int(candidate.context)
+    if flags & _EXPLICIT:
         return True
-    if flags & Context.CODE:
+    if flags & _CODE:
         return False
+    name = candidate.name
     if known:
-        if "-" in candidate.name or "_" in candidate.name or ":" in candidate.name:
+        if "-" in name or "_" in name or ":" in name:
             return True
-        return bool(flags & (Context.EMPHASIS | Context.AGENT_WORD))
-    if not looks_like_agent_name(candidate.name) or candidate.name != candidate.name.lower():
+        return bool(flags & (_EMPHASIS | _AGENT_WORD))
+    if name != name.lower():
         return False
-    return bool(flags & Context.COLLABORATION) or bool(flags & Context.AGENT_WORD)
+    if not looks_like_agent_name(name):
+        # An unknown ordinary word or compound only when singled out *and* called an agent.
+        return bool(flags & _EMPHASIS) and bool(flags & _AGENT_WORD)
+    if flags & (_AGENT_WORD | _COLLABORATION):
+        return True
+    if flags & _EMPHASIS:
+        return bool(flags & (_CONNECTIVE | _SECTION))
+    return bool(flags & _SECTION) and bool(flags & _CONNECTIVE)
 
 
 def resolve(

@@ -1,0 +1,183 @@
+"""Which tokens count as agent references: labelled sentences, exact spans, and the seed agent."""
+
+from __future__ import annotations
+
+import pytest
+
+from agentls.dialects import Dialect
+from agentls.document import parse_document
+from agentls.references import extract_candidates, looks_like_agent_name, resolve
+from helpers import CORPUS, rng
+
+SELF = "self-agent"
+
+
+def references(
+    body: str, known: frozenset[str] = frozenset(), dialect: Dialect = Dialect.CLAUDE
+) -> list[tuple[str, bool]]:
+    text = f"---\nname: {SELF}\ndescription: Test agent.\n---\n{body}\n"
+    document = parse_document(text)
+    found = resolve(extract_candidates(document, dialect), known, SELF)
+    return [(reference.name, reference.known) for reference in found]
+
+
+NONE: list[tuple[str, bool]] = []
+
+
+@pytest.mark.parametrize(
+    ("body", "known", "expected"),
+    [
+        # Ordinary prose with hyphenated words is not a reference.
+        ("Use a type-safe approach.", set(), NONE),
+        ("Design multi-agent workflows with cross-browser support.", set(), NONE),
+        ("Write memory-efficient and cost-efficient code.", set(), NONE),
+        ("Log security-relevant operations to syslog.", set(), NONE),
+        ("Follow the red-green-refactor cycle.", set(), NONE),
+        ("Single decision-maker, coordinates the response.", set(), NONE),
+        ("Permissions with django-guardian and webpack with django-webpack-loader.", set(), NONE),
+        ("Configure `electron-builder` to create installers.", set(), NONE),
+        ("Explain it to a non-expert reader.", set(), NONE),
+        # Collaboration sentences name unknown role-like agents.
+        ("Partner with `database-architect` on migrations.", set(), [("database-architect", False)]),
+        ("Partner with database-architect on migrations.", set(), [("database-architect", False)]),
+        ("Defer schema design to database-architect.", set(), [("database-architect", False)]),
+        (
+            "- [ ] Dashboards defined with `observability-engineer`",
+            set(),
+            [("observability-engineer", False)],
+        ),
+        (
+            "Audit context via agents/system-design-specialist outputs",
+            set(),
+            [("system-design-specialist", False)],
+        ),
+        ("Engage `security-architect` for threat models.", set(), [("security-architect", False)]),
+        # "the x agent": a known plain word counts, an unknown one only when singled out.
+        ("Use the debugger agent for crashes.", {"debugger"}, [("debugger", True)]),
+        ("Use the debugger agent for crashes.", set(), NONE),
+        ("Ask the `debugger` agent for crashes.", set(), [("debugger", False)]),
+        ("Use the local code-reviewer agent.", set(), [("code-reviewer", False)]),
+        # Explicit forms always count.
+        ("Escalate to @agent-security-reviewer now.", set(), [("security-reviewer", False)]),
+        ('Call the Agent tool with subagent_type: "code-reviewer".', set(), [("code-reviewer", False)]),
+        ("<Task>\nsubagent_type: data-engineer\n</Task>", set(), [("data-engineer", False)]),
+        ("- `subagent_type`: the selected role", set(), NONE),
+        ("Spawn with Agent(worker, reviewer) only.", set(), [("worker", False), ("reviewer", False)]),
+        ("agents = [DatabasePerformanceAgent(target_system)]", set(), NONE),
+        # A known hyphenated name counts anywhere in prose...
+        (
+            "Works after backend-architect has designed the API.",
+            {"backend-architect"},
+            [("backend-architect", True)],
+        ),
+        ("Ask `Backend-Architect` first.", {"backend-architect"}, [("Backend-Architect", True)]),
+        # ...but not inside code, paths, URLs, file names or longer code spans.
+        ("```python\nbackend_architect = backend-architect\n```", {"backend-architect"}, NONE),
+        ("```bash\nclaude --agent backend-architect\n```", {"backend-architect"}, NONE),
+        ("Run `npm run type-check` first.", {"type-check"}, NONE),
+        ("See https://example.com/backend-architect for details.", {"backend-architect"}, NONE),
+        ("Edit backend-architect.md to change it.", {"backend-architect"}, NONE),
+        ("Using data from {phase1.data-engineer.output}", {"data-engineer"}, NONE),
+        ("- `name`: `{dimension}-reviewer`", set(), NONE),
+        # Prose-like fences (YAML, text, none) are read; a fence with agent calls too.
+        (
+            "```yaml\nsteps:\n  - Hand off runbooks to devops-automation-expert\n```",
+            set(),
+            [("devops-automation-expert", False)],
+        ),
+        ('```python\nAgent(subagent_type="test-runner")\n```', set(), [("test-runner", False)]),
+        # Rosters under a heading about agents.
+        ("## Available agents\n- **code-reviewer** - Reviews code.", set(), [("code-reviewer", False)]),
+        ("- **Summary**: the key points", {"summary"}, NONE),
+        # The agent's own name is not a reference to itself.
+        (f"The {SELF} agent works with nobody.", set(), NONE),
+    ],
+)
+def test_what_counts_as_a_reference(body: str, known: set[str], expected: list[tuple[str, bool]]) -> None:
+    assert references(body, frozenset(known)) == expected
+
+
+@pytest.mark.parametrize(
+    ("name", "expected"),
+    [
+        ("backend-architect", True),
+        ("python-pro", True),
+        ("devops-automation-expert", True),
+        ("incident-responder", True),
+        ("mlops-engineer", True),
+        ("dgx-spark-ops", True),
+        ("multi-agent", False),
+        ("cross-browser", False),
+        ("post-incident", False),
+        ("type-safe", False),
+        ("crash-loops", False),
+        ("web-server", False),
+        ("debugger", False),
+    ],
+)
+def test_role_like_names(name: str, expected: bool) -> None:
+    assert looks_like_agent_name(name) is expected
+
+
+def test_spans_are_exact_with_crlf_and_emoji() -> None:
+    text = (
+        "---\r\nname: a\r\ndescription: d\r\n---\r\n"
+        "😀 Partner with `database-architect` 😀 and @agent-code-reviewer.\r\n"
+        "```python\r\nbackend-architect\r\n```\r\n"
+    )
+    document = parse_document(text)
+    found = resolve(extract_candidates(document, Dialect.CLAUDE), {"backend-architect"})
+    assert [(r.name, r.kind, rng(document, r.span)) for r in found] == [
+        ("database-architect", "prose", "4:16-4:34"),
+        ("code-reviewer", "mention", "4:49-4:62"),
+    ]
+
+
+def test_frontmatter_references_per_dialect() -> None:
+    copilot = parse_document(
+        "---\nagents: ['planner', '*']\nhandoffs:\n  - label: Go\n    agent: \"builder\"\n    prompt: p\n"
+        "tools: ['agent']\n---\nbody\n"
+    )
+    found = resolve(extract_candidates(copilot, Dialect.COPILOT), set())
+    assert [(r.name, r.kind, rng(copilot, r.span)) for r in found] == [
+        ("planner", "agents-list", "1:10-1:17"),
+        ("builder", "handoff", "4:12-4:19"),
+    ]
+    opencode = parse_document(
+        "---\ndescription: d\npermission:\n  task:\n    reviewer: allow\n    'x-*': deny\n---\n"
+    )
+    found = resolve(extract_candidates(opencode, Dialect.OPENCODE), set())
+    assert [(r.name, r.kind, rng(opencode, r.span)) for r in found] == [
+        ("reviewer", "task-permission", "4:4-4:12")
+    ]
+    claude = parse_document(
+        "---\nname: a\ndescription: d\ntools: Read, Agent(worker, *), Task(helper)\n---\n"
+    )
+    found = resolve(extract_candidates(claude, Dialect.CLAUDE), set())
+    assert [(r.name, r.kind, rng(claude, r.span)) for r in found] == [
+        ("worker", "tool-argument", "3:19-3:25"),
+        ("helper", "tool-argument", "3:36-3:42"),
+    ]
+
+
+def test_the_seed_agent_names_exactly_its_seven_collaborators() -> None:
+    path = CORPUS / "seed" / ".claude" / "agents" / "python-expert.md"
+    document = parse_document(path.read_text(encoding="utf-8"))
+    found = resolve(extract_candidates(document, Dialect.CLAUDE), set(), "python-expert")
+    assert {r.name for r in found} == {
+        "research-librarian",
+        "system-design-specialist",
+        "backend-architect",
+        "database-architect",
+        "security-architect",
+        "devops-automation-expert",
+        "observability-engineer",
+    }
+    assert not any(r.known for r in found)
+
+
+def test_a_huge_body_is_not_scanned() -> None:
+    body = "Partner with `database-architect`.\n" * 40_000
+    document = parse_document(f"---\nname: a\ndescription: d\n---\n{body}")
+    assert document.too_large
+    assert extract_candidates(document, Dialect.CLAUDE) == []

@@ -1,0 +1,123 @@
+"""Ranked "did you mean": tiers, the length-scaled cutoff, distance and deterministic order."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from agentls.catalog import load_dialect
+from agentls.suggest import (
+    EDIT,
+    EXACT,
+    PREFIX,
+    SUFFIX,
+    Suggestion,
+    did_you_mean,
+    did_you_mean_text,
+    distance,
+    max_distance,
+    quoted_list,
+    rank,
+    single_strong,
+)
+
+CLAUDE_TOOLS = [t.name for t in load_dialect("claude-code").tools.values() if t.status != "removed"]
+COLORS = ["red", "blue", "green", "yellow", "purple", "orange", "pink", "cyan"]
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "expected"),
+    [
+        ("read", "read", 0),
+        ("reed", "read", 1),
+        ("raed", "read", 1),  # an adjacent swap counts once
+        ("kitten", "sitting", 3),
+        ("", "abc", 3),
+        ("abc", "", 3),
+        ("ca", "abc", 3),  # optimal string alignment: no edits inside a swapped pair
+    ],
+)
+def test_distance(a: str, b: str, expected: int) -> None:
+    assert distance(a, b, 5) == expected
+
+
+def test_distance_stops_past_the_limit() -> None:
+    assert distance("backend-architect", "frontend-developer", 2) == 3
+    assert distance("abcdef", "abc", 1) == 2
+
+
+@pytest.mark.parametrize(
+    ("length", "cutoff"), [(1, 0), (2, 0), (3, 1), (7, 1), (8, 2), (11, 2), (12, 3), (40, 3)]
+)
+def test_cutoff_grows_with_length(length: int, cutoff: int) -> None:
+    assert max_distance(length) == cutoff
+
+
+@pytest.mark.parametrize(
+    ("word", "candidates", "expected"),
+    [
+        ("Reed", CLAUDE_TOOLS, ["Read"]),
+        ("bash", CLAUDE_TOOLS, ["Bash", "BashOutput", "BashOutputTool"]),
+        ("Web", CLAUDE_TOOLS, ["WebFetch", "WebSearch"]),
+        ("Glb", CLAUDE_TOOLS, ["Glob"]),
+        ("magenta", COLORS, []),
+        ("sonet", ["inherit", "sonnet", "opus", "haiku"], ["sonnet"]),
+        ("acceptEdit", ["default", "acceptEdits", "auto", "plan"], ["acceptEdits"]),
+        ("code_reviewer", ["code-reviewer", "coder"], ["code-reviewer"]),
+        ("Code Reviewer", ["code-reviewer"], ["code-reviewer"]),
+        (
+            "database-architect",
+            ["database-design-database-architect", "backend-architect", "database-admin"],
+            ["database-design-database-architect"],
+        ),
+        ("gitlab", ["github"], []),
+        ("x", ["y", "xy"], []),
+    ],
+)
+def test_rank(word: str, candidates: list[str], expected: list[str]) -> None:
+    assert did_you_mean(word, candidates) == expected
+
+
+def test_tiers_order_before_distance() -> None:
+    found = rank("plan", ["Plan", "plant", "planner", "sub-plan"])
+    assert [(s.tier, s.value) for s in found] == [(EXACT, "Plan"), (EDIT, "plant"), (PREFIX, "planner")]
+    assert rank("plan-x", ["team:plan-x"]) == [Suggestion(SUFFIX, 5, "team:plan-x")]
+
+
+def test_order_is_deterministic_whatever_the_input_order() -> None:
+    names = ["abd", "abe", "abf", "acc", "Abc", "abcd"]
+    expected = did_you_mean("abc", names, limit=6)
+    for seed in range(20):
+        shuffled = names[:]
+        random.Random(seed).shuffle(shuffled)
+        assert did_you_mean("abc", shuffled, limit=6) == expected
+    assert expected[0] == "Abc"
+
+
+def test_the_word_itself_is_never_suggested() -> None:
+    assert did_you_mean("Read", ["Read", "Reads"]) == ["Reads"]
+
+
+def test_single_strong() -> None:
+    assert single_strong(rank("Reed", CLAUDE_TOOLS)) == Suggestion(EDIT, 1, "Read")
+    assert single_strong(rank("Web", CLAUDE_TOOLS)) is None  # prefixes are hints, not fixes
+    assert single_strong(rank("abc", ["abd", "abe"])) is None  # two equally good answers
+
+
+def test_message_helpers() -> None:
+    assert quoted_list(["a"]) == "`a`"
+    assert quoted_list(["a", "b", "c"]) == "`a`, `b` or `c`"
+    assert quoted_list(["a", "b"], "and") == "`a` and `b`"
+    assert did_you_mean_text([]) == ""
+    assert did_you_mean_text(rank("Reed", CLAUDE_TOOLS)) == " Did you mean `Read`?"
+
+
+def test_a_close_name_is_found_among_ten_thousand() -> None:
+    generator = random.Random(7)
+    letters = "abcdefghijklmnopqrstuvwxyz-"
+    names = [
+        "".join(generator.choice(letters) for _ in range(generator.randint(8, 30))) for _ in range(10_000)
+    ]
+    names.append("database-architects")
+    assert did_you_mean("database-architect", names)[0] == "database-architects"
