@@ -9,6 +9,7 @@ as UTF-8 (BOM-aware, UTF-16 with a BOM accepted), invalid bytes replaced, never 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path, PurePath
@@ -73,11 +74,24 @@ def decode_bytes(data: bytes) -> str:
 
 
 def read_text(path: Path) -> str | None:
+    """The text of a regular file, or None when it cannot be read or is not a regular file.
+
+    Opening does not block (a FIFO named `agent.md` would otherwise hang the reader until some
+    process writes to it), and only regular files are read: not devices, pipes or sockets.
+    """
     try:
-        with path.open("rb") as handle:
+        descriptor = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(descriptor).st_mode):
+            return None
+        with os.fdopen(descriptor, "rb", closefd=False) as handle:
             data = handle.read(MAX_READ_BYTES + 1)
     except OSError:
         return None
+    finally:
+        os.close(descriptor)
     return decode_bytes(data)
 
 
