@@ -185,7 +185,7 @@ def _skills(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Finding]
         suggestions = rank(name, sorted(set(known)))
         yield Finding(
             "unknown-skill",
-            f"No skill named `{name}` exists in this workspace or your user skills, so {host(file.dialect)} "
+            f"No `SKILL.md` in this workspace defines a skill named `{name}`, so {host(file.dialect)} "
             f"cannot preload it.{did_you_mean_text(suggestions)}",
             span,
             fixes=replacement_fixes(edit_span, suggestions, "Change to `{}`"),
