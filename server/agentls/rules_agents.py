@@ -18,7 +18,7 @@ from .dialects import Dialect
 from .document import AgentDocument
 from .findings import Edit, Finding, Fix
 from .references import AgentReference
-from .rules_common import dialect_data, host, is_null, replacement_fixes, text_span
+from .rules_common import dialect_data, file_stem, host, is_null, replacement_fixes, text_span
 from .suggest import did_you_mean_text, rank
 from .text import Span
 from .yamltree import ScalarNode, SequenceNode
@@ -35,14 +35,6 @@ def check_agent(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Find
     yield from _duplicate_agents(file, context)
     yield from _skills(file, context)
     yield from _unknown_references(file, context)
-
-
-def _stem(file_name: str) -> str:
-    lower = file_name.lower()
-    for suffix in (".agent.md", ".chatmode.md", ".md"):
-        if lower.endswith(suffix):
-            return file_name[: -len(suffix)]
-    return file_name
 
 
 def _name_node(document: AgentDocument) -> ScalarNode | None:
@@ -108,7 +100,7 @@ def _claude_name(file: FileUnderCheck, node: ScalarNode) -> Iterable[Finding]:
             span,
             fixes=_rename_fix(edit_span, normalised),
         )
-    stem = _stem(file.file_name)
+    stem = file_stem(file.file_name)
     if name != stem:
         yield Finding(
             "name-mismatch",

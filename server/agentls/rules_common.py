@@ -48,6 +48,15 @@ def dialect_label(name: str) -> str:
     return {"claude-code": "Claude Code", "copilot": "Copilot", "opencode": "OpenCode"}.get(name, name)
 
 
+def file_stem(file_name: str) -> str:
+    """`reviewer.agent.md` → `reviewer`: the name a file suggests for its agent."""
+    lower = file_name.lower()
+    for suffix in (".agent.md", ".chatmode.md", ".md"):
+        if lower.endswith(suffix):
+            return file_name[: -len(suffix)]
+    return file_name
+
+
 def text_span(document: AgentDocument, node: ScalarNode) -> Span:
     """The characters of a scalar's value as written: inside the quotes of a quoted scalar."""
     span = node.span

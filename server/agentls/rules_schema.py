@@ -27,6 +27,7 @@ from .rules_common import (
     case_only,
     dialect_data,
     dialect_label,
+    file_stem,
     host,
     is_null,
     other_dialects,
@@ -110,7 +111,7 @@ def _missing_keys(file: FileUnderCheck, data: DialectData, present: Mapping[str,
         effect = info.missing_effect or f"{host(file.dialect)} needs it."
         fixes: tuple[Fix, ...] = ()
         if info.name == "name":
-            stem = _file_stem(file.file_name)
+            stem = file_stem(file.file_name)
             fixes = (
                 Fix(
                     f"Add `name: {stem}`",
@@ -147,12 +148,12 @@ _ABSENT = "\0absent"
 
 
 def _condition_keys(node: Any) -> set[str]:
+    """Every key a condition mentions, so the cache key holds exactly the values it depends on."""
     found: set[str] = set()
     if isinstance(node, dict):
-        for key in ("required",):
-            value = node.get(key)
-            if isinstance(value, list):
-                found.update(v for v in value if isinstance(v, str))
+        required = node.get("required")
+        if isinstance(required, list):
+            found.update(v for v in required if isinstance(v, str))
         properties = node.get("properties")
         if isinstance(properties, dict):
             found.update(properties)
@@ -202,14 +203,6 @@ def _python(node: Node | None) -> Any:
         return yamltree.to_python(node)
     except yamltree.ExpansionError:
         return None
-
-
-def _file_stem(file_name: str) -> str:
-    lower = file_name.lower()
-    for suffix in (".agent.md", ".chatmode.md", ".md"):
-        if lower.endswith(suffix):
-            return file_name[: -len(suffix)]
-    return file_name
 
 
 def _newline(document: AgentDocument) -> str:
@@ -398,7 +391,13 @@ def _type_finding(file: FileUnderCheck, info: KeyInfo, node: Node, span: Span, k
     got = _TYPE_WORDS.get(kind, kind)
     fixes: tuple[Fix, ...] = ()
     if isinstance(node, ScalarNode) and "string" in info.types and kind != "string":
-        fixes = (Fix("Quote the value", (Edit(node.span, json.dumps(node.value)),), preferred=True),)
+        fixes = (
+            Fix(
+                "Quote the value",
+                (Edit(node.span, json.dumps(node.value, ensure_ascii=False)),),
+                preferred=True,
+            ),
+        )
     severity: Severity | None = None
     if file.dialect is Dialect.CLAUDE and not (info.required and not isinstance(node, ScalarNode)):
         # Claude Code drops a value of the wrong type and still loads the agent.
@@ -532,7 +531,7 @@ def _alternatives(root: Mapping[str, Any], schema: Mapping[str, Any], example: s
     if branches:
         found: list[str] = []
         for branch in branches:
-            found.extend(_alternatives(root, {**{"type": schema.get("type")}, **branch}, example))
+            found.extend(_alternatives(root, {"type": schema.get("type"), **branch}, example))
         return list(dict.fromkeys(found))
     words: list[str] = []
     types = _declared_types(schema)
