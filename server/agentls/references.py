@@ -315,10 +315,9 @@ _COMPOUND_PREFIXES = frozenset(
 
 # The scanners below start with a literal where they can and check the character before a
 # match by hand: a leading look-behind makes the regex engine try every position of the body.
-# Possessive: a word without a separator fails after one pass over its letters.
-_TOKEN = re.compile(r"[A-Za-z][A-Za-z0-9]*+(?:[-_:]{1,2}[A-Za-z0-9]++)+")
-_TOKEN_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_:")
-_NOT_BEFORE_TOKEN = frozenset("@./\\{$%-_:0123456789")
+# Possessive: a word without a separator fails after one pass over its letters. The
+# look-arounds keep out paths, URLs, file names (`x.md`), `{placeholders}` and longer words.
+_TOKEN = re.compile(r"(?<![\w@./\\{$%:-])[A-Za-z][A-Za-z0-9]*+(?:[-_:]{1,2}[A-Za-z0-9]++)+(?![\w}-]|[./:]\w)")
 _MENTION = re.compile(r"@agent-([A-Za-z][A-Za-z0-9]*(?:[-_:]{1,2}[A-Za-z0-9]+)*)")
 _PATH_TOKEN = re.compile(r"agents/([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-]|\.\w|/\w)")
 # Quoted, or unquoted up to the end of its line or a closing bracket (`subagent_type: data-engineer`).
@@ -506,18 +505,8 @@ class _BodyContext:
 def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:
     """Names with `-`, `_` or `:` inside (`backend-architect`, `plugin:agent`) standing as whole
     tokens: not part of a path, URL, file name, `{placeholder}` or longer word."""
-    length = len(text)
     for match in _TOKEN.finditer(text, region.start, region.end):
-        start, end = match.span()
-        if start > 0 and text[start - 1] in _NOT_BEFORE_TOKEN:
-            continue
-        if end < length:
-            after = text[end]
-            if after in _TOKEN_CHARS or after == "}":
-                continue
-            if after in "./" and end + 1 < length and (text[end + 1].isalnum() or text[end + 1] == "_"):
-                continue
-        yield match.group(0), start
+        yield match.group(0), match.start()
 
 
 def _prose_candidates(text: str, region: Span) -> list[Candidate]:

@@ -89,6 +89,13 @@ NONE: list[tuple[str, bool]] = []
         # Rosters under a heading about agents.
         ("## Available agents\n- **code-reviewer** - Reviews code.", set(), [("code-reviewer", False)]),
         ("- **Summary**: the key points", {"summary"}, NONE),
+        ("## Team\n- backend-architect: designs the APIs", set(), NONE),
+        (
+            "## Team\n- backend-architect: designs the APIs",
+            {"backend-architect"},
+            [("backend-architect", True)],
+        ),
+        ("## Team\n- `backend-architect`: designs the APIs", set(), [("backend-architect", False)]),
         # The agent's own name is not a reference to itself.
         (f"The {SELF} agent works with nobody.", set(), NONE),
     ],
