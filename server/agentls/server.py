@@ -63,6 +63,7 @@ class AgentServer(LanguageServer):
         self.scan_cancel = threading.Event()
         self.reported_problems: set[str] = set()
         self.event_loop: asyncio.AbstractEventLoop | None = None
+        self.use_pull = False
         self.configure_index(Settings())
 
     def report_server_error(self, error: Exception, source: ServerErrors) -> None:
@@ -88,7 +89,7 @@ class AgentServer(LanguageServer):
 
     @property
     def pull_diagnostics(self) -> bool:
-        return get_capability(self.client_capabilities, "text_document.diagnostic", None) is not None
+        return self.use_pull
 
     def converter(self, entry: IndexedFile) -> lsp_convert.Converter:
         return lsp_convert.Converter(entry.document.lines, self.encoding)
@@ -169,8 +170,7 @@ class AgentServer(LanguageServer):
             return
         self.invalidate(affected)
         if self.pull_diagnostics:
-            if get_capability(self.client_capabilities, "workspace.diagnostics.refresh_support", False):
-                self.workspace_diagnostic_refresh(None)
+            self.workspace_diagnostic_refresh(None)
         else:
             self.publish(affected)
 
@@ -259,6 +259,13 @@ def create_server() -> AgentServer:
             ls.configure_index(parse_settings(options))
         ls.roots = _roots(params)
         watchdog.watch_client_process(params.process_id)
+        capabilities = params.capabilities
+        ls.use_pull = get_capability(capabilities, "text_document.diagnostic", None) is not None and bool(
+            get_capability(capabilities, "workspace.diagnostics.refresh_support", False)
+        )
+        if ls.use_pull:
+            # pygls computes the server's capabilities after this handler, so this still advertises them.
+            register_pull_diagnostics(ls)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: AgentServer, params: types.InitializedParams) -> None:
@@ -299,53 +306,6 @@ def create_server() -> AgentServer:
         ls.refresh(affected)
         if not ls.pull_diagnostics:
             ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
-
-    @server.feature(
-        types.TEXT_DOCUMENT_DIAGNOSTIC,
-        types.DiagnosticOptions(
-            identifier="agentls", inter_file_dependencies=True, workspace_diagnostics=True
-        ),
-    )
-    async def document_diagnostic(
-        ls: AgentServer, params: types.DocumentDiagnosticParams
-    ) -> types.DocumentDiagnosticReport:
-        await ls.index_ready.wait()
-        uri = params.text_document.uri
-        with ls.lock:
-            known = uri in ls.index.files
-        if not known:
-            return types.RelatedFullDocumentDiagnosticReport(items=[])
-        report = ls.diagnostics_for(uri)
-        if params.previous_result_id == report.result_id:
-            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=report.result_id)
-        return types.RelatedFullDocumentDiagnosticReport(items=report.items, result_id=report.result_id)
-
-    @server.feature(types.WORKSPACE_DIAGNOSTIC)
-    async def workspace_diagnostic(
-        ls: AgentServer, params: types.WorkspaceDiagnosticParams
-    ) -> types.WorkspaceDiagnosticReport:
-        await ls.index_ready.wait()
-        previous = {p.uri: p.value for p in params.previous_result_ids}
-        with ls.lock:
-            agents = [
-                (uri, entry.version) for uri, entry in ls.index.files.items() if entry.kind is FileKind.AGENT
-            ]
-        items: list[types.WorkspaceDocumentDiagnosticReport] = []
-        for uri, version in agents:
-            report = ls.diagnostics_for(uri)
-            if previous.get(uri) == report.result_id:
-                items.append(
-                    types.WorkspaceUnchangedDocumentDiagnosticReport(
-                        uri=uri, version=version, result_id=report.result_id
-                    )
-                )
-            else:
-                items.append(
-                    types.WorkspaceFullDocumentDiagnosticReport(
-                        uri=uri, version=version, items=report.items, result_id=report.result_id
-                    )
-                )
-        return types.WorkspaceDiagnosticReport(items=items)
 
     @server.feature(types.WORKSPACE_DID_CHANGE_CONFIGURATION)
     async def did_change_configuration(ls: AgentServer, params: types.DidChangeConfigurationParams) -> None:
@@ -406,6 +366,61 @@ def create_server() -> AgentServer:
 
     register_features(server)
     return server
+
+
+def register_pull_diagnostics(server: AgentServer) -> None:
+    """Pull diagnostics, registered only for clients that can also be told to re-pull.
+
+    A client that pulls but cannot receive `workspace/diagnostic/refresh` (Neovim 0.11) would
+    keep stale diagnostics after another file changes, so such clients get pushes instead.
+    """
+
+    @server.feature(
+        types.TEXT_DOCUMENT_DIAGNOSTIC,
+        types.DiagnosticOptions(
+            identifier="agentls", inter_file_dependencies=True, workspace_diagnostics=True
+        ),
+    )
+    async def document_diagnostic(
+        ls: AgentServer, params: types.DocumentDiagnosticParams
+    ) -> types.DocumentDiagnosticReport:
+        await ls.index_ready.wait()
+        uri = params.text_document.uri
+        with ls.lock:
+            known = uri in ls.index.files
+        if not known:
+            return types.RelatedFullDocumentDiagnosticReport(items=[])
+        report = ls.diagnostics_for(uri)
+        if params.previous_result_id == report.result_id:
+            return types.RelatedUnchangedDocumentDiagnosticReport(result_id=report.result_id)
+        return types.RelatedFullDocumentDiagnosticReport(items=report.items, result_id=report.result_id)
+
+    @server.feature(types.WORKSPACE_DIAGNOSTIC)
+    async def workspace_diagnostic(
+        ls: AgentServer, params: types.WorkspaceDiagnosticParams
+    ) -> types.WorkspaceDiagnosticReport:
+        await ls.index_ready.wait()
+        previous = {p.uri: p.value for p in params.previous_result_ids}
+        with ls.lock:
+            agents = [
+                (uri, entry.version) for uri, entry in ls.index.files.items() if entry.kind is FileKind.AGENT
+            ]
+        items: list[types.WorkspaceDocumentDiagnosticReport] = []
+        for uri, version in agents:
+            report = ls.diagnostics_for(uri)
+            if previous.get(uri) == report.result_id:
+                items.append(
+                    types.WorkspaceUnchangedDocumentDiagnosticReport(
+                        uri=uri, version=version, result_id=report.result_id
+                    )
+                )
+            else:
+                items.append(
+                    types.WorkspaceFullDocumentDiagnosticReport(
+                        uri=uri, version=version, items=report.items, result_id=report.result_id
+                    )
+                )
+        return types.WorkspaceDiagnosticReport(items=items)
 
 
 async def pull_configuration(ls: AgentServer) -> None:
