@@ -19,7 +19,7 @@ from .document import AgentDocument
 from .findings import Edit, Finding, Fix
 from .references import AgentReference
 from .rules_common import dialect_data, file_stem, host, is_null, replacement_fixes, text_span
-from .suggest import did_you_mean_text, rank
+from .suggest import Suggestion, did_you_mean_text, rank, vocabulary
 from .text import Span
 from .yamltree import ScalarNode, SequenceNode
 
@@ -199,19 +199,24 @@ def _unknown_references(file: FileUnderCheck, context: AnalysisContext) -> Itera
     unknown = [reference for reference in file.references if not reference.known]
     if not unknown:
         return
-    names = sorted(set(context.agent_names()), key=str.casefold)
+    names = vocabulary(tuple(context.agent_names()))
+    ranked: dict[str, list[Suggestion]] = {}
     for reference in unknown:
-        yield _unknown_reference(file, reference, names)
+        suggestions = ranked.get(reference.name)
+        if suggestions is None:
+            suggestions = ranked[reference.name] = rank(reference.name, names)
+        yield _unknown_reference(file, reference, suggestions)
 
 
-def _unknown_reference(file: FileUnderCheck, reference: AgentReference, names: list[str]) -> Finding:
+def _unknown_reference(
+    file: FileUnderCheck, reference: AgentReference, suggestions: list[Suggestion]
+) -> Finding:
     name = reference.name
     tool = "Agent"
     if reference.kind == "tool-argument":
         before = file.document.text[max(0, reference.span.start - 64) : reference.span.start]
         tool = "Task" if before.rfind("Task(") > before.rfind("Agent(") else "Agent"
     lead = _REFERENCE_WHAT.get(reference.kind, _REFERENCE_WHAT["prose"]).format(name=name, tool=tool)
-    suggestions = rank(name, names)
     where = "in this workspace, your user agents or the built-ins"
     hint = "" if suggestions else " If it is defined elsewhere, add it to `agentls.agents.known`."
     return Finding(

@@ -383,7 +383,69 @@ def _value_findings(
         if problem is not None:
             yield _problem_finding(file, info, node, problem)
         return
+    simple = _simple_list_findings(file, data, info, node)
+    if simple is not None:
+        yield from simple
+        return
     yield from _container_findings(file, data, info, node)
+
+
+_SIMPLE_ITEM_KEYWORDS = frozenset(
+    {"type", "enum", "const", "minLength", "pattern", "description", "x-valueKind"}
+)
+
+
+def _simple_list_findings(
+    file: FileUnderCheck, data: DialectData, info: KeyInfo, node: Node
+) -> list[Finding] | None:
+    """A list of scalars whose items have a plain subschema (`tools`, `skills`, `agents`) is
+    checked item by item without `jsonschema`; None when the value needs the full validator."""
+    if not isinstance(node, SequenceNode):
+        return None
+    root = data.schema
+    schema = _deref(root, info.schema)
+    items = schema.get("items")
+    if not isinstance(items, Mapping) or set(schema) & {"minItems", "maxItems", "uniqueItems", "contains"}:
+        return None
+    items = _deref(root, items)
+    if set(items) - _SIMPLE_ITEM_KEYWORDS:
+        return None
+    findings: list[Finding] = []
+    for index, item in enumerate(node.items):
+        scalar = yamltree.resolve(item)
+        if not isinstance(scalar, ScalarNode):
+            return None
+        kind = _node_type(scalar)
+        problem = _item_problem(data.dialect, info.name, kind, _scalar_python(scalar, kind))
+        if problem is None:
+            continue
+        where = f"`{info.name}` item {index + 1}"
+        if problem.kind == "type":
+            findings.append(
+                Finding(
+                    "invalid-type",
+                    f"{where} should be {_type_words(_declared_types(items))}, not `{scalar.value}`.",
+                    item.span,
+                    severity=Severity.WARNING if file.dialect is Dialect.CLAUDE else None,
+                )
+            )
+        else:
+            suggestions = rank(scalar.value, problem.allowed) if problem.allowed else []
+            findings.append(
+                Finding(
+                    "invalid-value",
+                    f"`{scalar.value}` is not allowed in {where}.{did_you_mean_text(suggestions)}",
+                    item.span,
+                    fixes=replacement_fixes(text_span(file.document, scalar), suggestions, "Change to `{}`"),
+                )
+            )
+    return findings
+
+
+@functools.lru_cache(maxsize=4096)
+def _item_problem(dialect: str, key: str, kind: str, value: Hashable) -> Problem | None:
+    root = load_dialect(dialect).schema
+    return _evaluate(root, _deref(root, root["properties"][key])["items"], value)
 
 
 def _type_finding(file: FileUnderCheck, info: KeyInfo, node: Node, span: Span, kind: str) -> Finding:

@@ -14,7 +14,9 @@ Within a tier: smaller distance, then closer length, then alphabetical order.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+import functools
+from bisect import bisect_left
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
 EXACT, EDIT, PREFIX, SUFFIX = 0, 1, 2, 3
@@ -82,40 +84,104 @@ def distance(a: str, b: str, limit: int) -> int:
     return min(previous[len_b], over)
 
 
-def rank(word: str, candidates: Iterable[str], limit: int = 3) -> list[Suggestion]:
+_SEPARATOR_CHARS = ("-", ":", "_", "/")
+
+
+class Vocabulary:
+    """Candidate names prepared once for many `rank` calls: grouped by folded spelling and by
+    length, and sorted forwards and backwards so prefixes and suffixes are found by bisection.
+    Ranking a word against ten thousand agent names then looks at a few hundred of them."""
+
+    def __init__(self, names: Iterable[str]) -> None:
+        self.names = list(dict.fromkeys(names))
+        self.by_fold: dict[str, list[str]] = {}
+        self.by_bare: dict[str, list[str]] = {}
+        self.by_length: dict[int, list[tuple[str, frozenset[str], str]]] = {}
+        forwards: list[tuple[str, str]] = []
+        backwards: list[tuple[str, str]] = []
+        for name in self.names:
+            folded = name.casefold()
+            self.by_fold.setdefault(folded, []).append(name)
+            bare = folded.translate(_SEPARATORS)
+            if bare:
+                self.by_bare.setdefault(bare, []).append(name)
+            self.by_length.setdefault(len(folded), []).append((folded, frozenset(folded), name))
+            forwards.append((folded, name))
+            backwards.append((folded[::-1], name))
+        forwards.sort()
+        backwards.sort()
+        self.forwards = forwards
+        self.backwards = backwards
+        # Every check of a file ranks the same unknown names again: remember the answers.
+        self.ranked: dict[tuple[str, int], list[Suggestion]] = {}
+
+    def starting_with(self, prefix: str) -> Iterator[tuple[str, str]]:
+        """(folded, name) of every name whose folded form starts with `prefix`."""
+        index = bisect_left(self.forwards, (prefix, ""))
+        while index < len(self.forwards) and self.forwards[index][0].startswith(prefix):
+            yield self.forwards[index]
+            index += 1
+
+    def ending_with(self, suffix: str) -> Iterator[tuple[str, str]]:
+        """(reversed folded, name) of every name whose folded form ends with `suffix`."""
+        reversed_suffix = suffix[::-1]
+        index = bisect_left(self.backwards, (reversed_suffix, ""))
+        while index < len(self.backwards) and self.backwards[index][0].startswith(reversed_suffix):
+            yield self.backwards[index]
+            index += 1
+
+
+@functools.lru_cache(maxsize=16)
+def vocabulary(names: tuple[str, ...]) -> Vocabulary:
+    """The prepared form of a candidate list, kept while the same list keeps coming back."""
+    return Vocabulary(names)
+
+
+def rank(word: str, candidates: Iterable[str] | Vocabulary, limit: int = 3) -> list[Suggestion]:
     """The best `limit` candidates for `word`, best first; empty when none is close."""
+    vocab = candidates if isinstance(candidates, Vocabulary) else vocabulary(tuple(candidates))
+    remembered = vocab.ranked.get((word, limit))
+    if remembered is None:
+        if len(vocab.ranked) >= _REMEMBERED:
+            vocab.ranked.clear()
+        remembered = vocab.ranked[(word, limit)] = _rank(word, vocab, limit)
+    return list(remembered)
+
+
+_REMEMBERED = 2048
+
+
+def _rank(word: str, vocab: Vocabulary, limit: int) -> list[Suggestion]:
     folded = word.casefold()
     bare = folded.translate(_SEPARATORS)
     cutoff = max_distance(len(word))
-    letters = frozenset(folded)
     best: dict[str, Suggestion] = {}
-    for candidate in candidates:
-        if candidate == word or candidate in best:
-            continue
-        other = candidate.casefold()
-        found: Suggestion | None = None
-        if other == folded or (bare and other.translate(_SEPARATORS) == bare):
-            found = Suggestion(EXACT, 0, candidate)
-        elif (
-            cutoff
-            and abs(len(other) - len(folded)) <= cutoff
-            # Each edit changes at most two letters of the letter set: a cheap test first.
-            and len(letters.symmetric_difference(other)) <= 2 * cutoff
-        ):
-            steps = distance(folded, other, cutoff)
-            if steps <= cutoff:
-                found = Suggestion(EDIT, steps, candidate)
-        if found is None and len(folded) >= 3 and other.startswith(folded):
-            found = Suggestion(PREFIX, len(other) - len(folded), candidate)
-        if (
-            found is None
-            and len(folded) >= 4
-            and other.endswith(folded)
-            and other[-len(folded) - 1 : -len(folded)] in ("-", ":", "_", "/")
-        ):
-            found = Suggestion(SUFFIX, len(other) - len(folded), candidate)
-        if found is not None:
-            best[candidate] = found
+
+    def add(name: str, tier: int, steps: int) -> None:
+        if name != word and name not in best:
+            best[name] = Suggestion(tier, steps, name)
+
+    for name in vocab.by_fold.get(folded, ()):
+        add(name, EXACT, 0)
+    for name in vocab.by_bare.get(bare, ()) if bare else ():
+        add(name, EXACT, 0)
+    if cutoff:
+        letters = frozenset(folded)
+        for length in range(len(folded) - cutoff, len(folded) + cutoff + 1):
+            for other, other_letters, name in vocab.by_length.get(length, ()):
+                # Each edit changes at most two letters of the letter set: a cheap test first.
+                if name in best or len(letters.symmetric_difference(other_letters)) > 2 * cutoff:
+                    continue
+                steps = distance(folded, other, cutoff)
+                if steps <= cutoff:
+                    add(name, EDIT, steps)
+    if len(folded) >= 3:
+        for other, name in vocab.starting_with(folded):
+            add(name, PREFIX, len(other) - len(folded))
+    if len(folded) >= 4:
+        for backwards, name in vocab.ending_with(folded):
+            if backwards[len(folded) : len(folded) + 1] in _SEPARATOR_CHARS:
+                add(name, SUFFIX, len(backwards) - len(folded))
     ordered = sorted(
         best.values(),
         key=lambda s: (s.tier, s.distance, abs(len(s.value) - len(word)), s.value.casefold(), s.value),
