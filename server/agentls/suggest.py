@@ -131,9 +131,12 @@ class Vocabulary:
             index += 1
 
 
-@functools.lru_cache(maxsize=16)
+@functools.lru_cache(maxsize=256)
 def vocabulary(names: tuple[str, ...]) -> Vocabulary:
-    """The prepared form of a candidate list, kept while the same list keeps coming back."""
+    """The prepared form of a candidate list, kept while the same list keeps coming back.
+
+    Room for every small list the rules rank against (keys, enum values, tools per dialect), so
+    that they never push out the workspace's agent names, the one costly to prepare."""
     return Vocabulary(names)
 
 
