@@ -27,7 +27,7 @@ local workspace = spec.workspace
 vim.opt.runtimepath:prepend(spec.plugin)
 
 -- What the client saw, recorded by wrapping Neovim's own handlers (they still run unchanged).
--- The last diagnostics Neovim received for each buffer, pulled or pushed: the server pushes to
+-- `delivered` counts diagnostics received per buffer, pulled or pushed alike: the server pushes to
 -- clients that cannot be asked to pull again, so the test must not depend on which it chose.
 local delivered = {} -- bufnr -> { count, version, how }
 local marks = {} -- bufnr -> delivered count at the last `mark` step (or settings change)
@@ -88,7 +88,8 @@ else
 end
 
 local function agentls_clients(filter)
-  return vim.lsp.get_clients(vim.tbl_extend('force', { name = 'agentls', _uninitialized = true }, filter or {}))
+  local all = { name = 'agentls', _uninitialized = true }
+  return vim.lsp.get_clients(vim.tbl_extend('force', all, filter or {}))
 end
 
 local function attached_client(bufnr)
@@ -143,7 +144,8 @@ local function describe_failure(path)
     )
   end
   for _, exit in ipairs(exits) do
-    table.insert(lines, ('The server exited with code %s (signal %s) before it answered.'):format(exit.code, exit.signal))
+    local said = 'The server exited with code %s (signal %s) before it answered.'
+    table.insert(lines, said:format(exit.code, exit.signal))
   end
   for _, message in ipairs(notifications) do
     table.insert(lines, 'Neovim said: ' .. message)
@@ -270,7 +272,10 @@ end
 function ops.document_requests(step)
   local bufnr = focus(step.path)
   local client = client_for(bufnr)
-  local whole = { start = { line = 0, character = 0 }, ['end'] = { line = vim.api.nvim_buf_line_count(bufnr), character = 0 } }
+  local whole = {
+    start = { line = 0, character = 0 },
+    ['end'] = { line = vim.api.nvim_buf_line_count(bufnr), character = 0 },
+  }
   local answers = {}
   for _, method in ipairs(step.methods) do
     if client:supports_method(method, bufnr) then
@@ -302,10 +307,11 @@ function ops.accept_completion(step)
     if item.label == step.label then
       local edit = item.textEdit
       if edit == nil then
-        fail(('completion item %q has no textEdit, so it cannot replace the word being typed'):format(step.label))
+        fail(('completion item %q has no textEdit to replace the word being typed'):format(step.label))
       end
       local range = edit.range or edit.replace
-      vim.lsp.util.apply_text_edits({ { range = range, newText = edit.newText } }, bufnr, client.offset_encoding)
+      local text_edit = { range = range, newText = edit.newText }
+      vim.lsp.util.apply_text_edits({ text_edit }, bufnr, client.offset_encoding)
       return line_text(bufnr, step.line)
     end
   end
@@ -382,7 +388,8 @@ local function run()
     end, step)
     table.insert(timings, (vim.uv.hrtime() - started) / 1e6)
     if not ok then
-      return { results = results, timings_ms = timings, failure = vim.tbl_extend('force', value, { step = index - 1 }) }
+      local failure = vim.tbl_extend('force', value, { step = index - 1 })
+      return { results = results, timings_ms = timings, failure = failure }
     end
     table.insert(results, value)
   end
