@@ -307,6 +307,10 @@ def _mcp_entry(
     if rest.startswith("*"):
         return [], _Verdict(True, name)
     servers = context.mcp_servers()
+    if servers is not None and set(servers) <= _own_servers(file.document):
+        # Only the agent's own `mcpServers` are known: the workspace configures none, so the
+        # others may come from the user's settings, which agentls does not read.
+        servers = None
     findings: list[Finding] = []
     if servers is not None and server not in servers and not server.startswith("claude_ai_"):
         start = entry.name_span.start + len("mcp__")
@@ -327,6 +331,22 @@ def _mcp_entry(
             )
         )
     return findings, _Verdict(True, f"mcp__{server}__{tool}" if tool else f"mcp__{server}")
+
+
+def _own_servers(document: AgentDocument) -> set[str]:
+    """Names of the servers the agent's own `mcpServers` lists or defines."""
+    pair = document.pair("mcpServers")
+    node = yamltree.resolve(pair[1]) if pair is not None else None
+    names: set[str] = set()
+    if isinstance(node, SequenceNode):
+        for item in (yamltree.resolve(i) for i in node.items):
+            if isinstance(item, ScalarNode):
+                names.add(item.value)
+            elif isinstance(item, MappingNode):
+                names.update(k.value for k, _v in item.pairs if isinstance(k, ScalarNode))
+    elif isinstance(node, MappingNode):
+        names.update(k.value for k, _v in node.pairs if isinstance(k, ScalarNode))
+    return names
 
 
 def _removal(

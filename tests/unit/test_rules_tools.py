@@ -95,6 +95,16 @@ def test_an_agents_own_mcp_server_counts() -> None:
     assert tool_summary(text, others=MCP) == []
 
 
+def test_an_agents_own_servers_alone_are_not_a_configuration() -> None:
+    text = claude(
+        "tools: mcp__local__run, mcp__github__x", "mcpServers:", "  - local: {type: stdio, command: x}"
+    )
+    assert tool_summary(text) == []
+    assert tool_summary(text.replace("mcp__github__x", "mcp__gitlab__x"), others=MCP) == [
+        ("unknown-mcp-server", "3:29-3:35")
+    ]
+
+
 def test_extra_tools_from_settings_are_known() -> None:
     settings: dict[str, object] = {"agentls": {"tools": {"extra": ["NewTool"]}}}
     assert tool_summary(claude("tools: Read, NewTool"), settings=settings) == []
