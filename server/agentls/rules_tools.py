@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from . import yamltree
@@ -63,6 +63,9 @@ def check_tools(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Find
         judged: list[tuple[ToolEntry, _Verdict]] = []
         for entry in entries:
             findings, verdict = _judge(file, data, entry, context)
+            if document.text[entry.name_span.start : entry.name_span.end] != entry.name:
+                # Escapes or folding: the name is not written as such, so no edit can target it.
+                findings = [replace(finding, fixes=()) for finding in findings]
             yield from findings
             judged.append((entry, verdict))
         verdicts[key] = judged

@@ -223,3 +223,9 @@ def test_zero_tools_is_an_error_at_the_key() -> None:
 
 def test_star_and_mcp_entries_count_as_usable() -> None:
     assert tool_summary(claude("tools: Reed, mcp__x__y")) == [("unknown-tool", "3:7-3:11")]
+
+
+def test_no_fix_where_the_name_is_not_written_as_such() -> None:
+    finding = only(claude('tools: "Read, Re\\u0065d"'), "unknown-tool")
+    assert "`Reed`" in finding.message
+    assert finding.fixes == ()
