@@ -8,11 +8,20 @@ turned into its protocol type here and nowhere else.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
 from .findings import Finding, Severity, code_url
 from .text import LineIndex, Position, Span
+
+if TYPE_CHECKING:
+    from .actions import CodeAction
+    from .completion import CompletionCandidate, CompletionResult
+    from .hover import HoverResult
+    from .navigation import AgentSymbol, DocumentLink, Place, WorkspaceChange
+    from .symbols import DocumentSymbol, FoldingRange, SemanticToken
 
 _SEVERITY = {
     Severity.ERROR: types.DiagnosticSeverity.Error,
@@ -137,3 +146,276 @@ def diagnostics(
         diagnostic(f, converter, chosen, uri=uri, encoding=converter.encoding, related_info=related_info)
         for f, chosen in findings
     ]
+
+
+_COMPLETION_KINDS = {
+    "key": types.CompletionItemKind.Property,
+    "value": types.CompletionItemKind.Value,
+    "tool": types.CompletionItemKind.Function,
+    "agent": types.CompletionItemKind.Class,
+    "skill": types.CompletionItemKind.Module,
+    "snippet": types.CompletionItemKind.Snippet,
+    "mcp": types.CompletionItemKind.Interface,
+}
+
+
+@dataclass(frozen=True)
+class CompletionSupport:
+    """What the client's completion capabilities allow (read once per request by the handler)."""
+
+    snippets: bool = False
+    documentation: str | None = None  # "markdown", "plaintext", or None for a bare string
+    insert_replace: bool = False
+    deprecated_tag: bool = False
+    deprecated_flag: bool = False
+
+
+def _documentation(text: str | None, kind: str | None) -> str | types.MarkupContent | None:
+    if not text:
+        return None
+    if kind == types.MarkupKind.Markdown:
+        return types.MarkupContent(kind=types.MarkupKind.Markdown, value=text)
+    if kind == types.MarkupKind.PlainText:
+        return types.MarkupContent(kind=types.MarkupKind.PlainText, value=text)
+    return text
+
+
+def completion_item(
+    candidate: CompletionCandidate, converter: Converter, cursor: int, support: CompletionSupport
+) -> types.CompletionItem:
+    snippet = candidate.is_snippet and support.snippets
+    text = candidate.insert_text if candidate.insert_text is not None else candidate.label
+    edit: types.TextEdit | types.InsertReplaceEdit | None = None
+    span = candidate.replace_span
+    # An edit must stay on the cursor's line and contain the cursor; anything else is left to the
+    # client's own idea of the word.
+    if span is not None and span.start <= cursor <= span.end:
+        same_line = converter.lines.position(span.start).line == converter.lines.position(span.end).line
+        if same_line:
+            if support.insert_replace and span.end > cursor:
+                edit = types.InsertReplaceEdit(
+                    new_text=text,
+                    insert=converter.range(Span(span.start, cursor)),
+                    replace=converter.range(span),
+                )
+            else:
+                edit = types.TextEdit(range=converter.range(span), new_text=text)
+    deprecated = candidate.deprecated
+    return types.CompletionItem(
+        label=candidate.label,
+        kind=_COMPLETION_KINDS.get(candidate.kind, types.CompletionItemKind.Text),
+        detail=candidate.detail,
+        documentation=_documentation(candidate.documentation_markdown, support.documentation),
+        sort_text=candidate.sort_text,
+        filter_text=candidate.filter_text,
+        insert_text=None if edit is not None else text,
+        insert_text_format=types.InsertTextFormat.Snippet if snippet else types.InsertTextFormat.PlainText,
+        text_edit=edit,
+        tags=[types.CompletionItemTag.Deprecated] if deprecated and support.deprecated_tag else None,
+        deprecated=True if deprecated and support.deprecated_flag and not support.deprecated_tag else None,
+    )
+
+
+def completion_list(
+    result: CompletionResult, converter: Converter, cursor: int, support: CompletionSupport
+) -> types.CompletionList:
+    return types.CompletionList(
+        is_incomplete=result.is_incomplete,
+        items=[completion_item(item, converter, cursor, support) for item in result.items],
+    )
+
+
+def hover(result: HoverResult, converter: Converter, markdown: bool) -> types.Hover:
+    kind = types.MarkupKind.Markdown if markdown else types.MarkupKind.PlainText
+    return types.Hover(
+        contents=types.MarkupContent(kind=kind, value=result.markdown),
+        range=converter.range(result.span),
+    )
+
+
+def location(place: Place, encoding: str) -> types.Location:
+    return types.Location(uri=place.uri, range=Converter(place.lines, encoding).range(place.span))
+
+
+def location_link(origin: types.Range, place: Place, encoding: str) -> types.LocationLink:
+    target = Converter(place.lines, encoding).range(place.span)
+    return types.LocationLink(
+        target_uri=place.uri,
+        target_range=target,
+        target_selection_range=target,
+        origin_selection_range=origin,
+    )
+
+
+def workspace_edit(change: WorkspaceChange, encoding: str, document_changes: bool) -> types.WorkspaceEdit:
+    """A core change as a `WorkspaceEdit`: versioned `documentChanges` (text edits, then file
+    creations with their content, then renames) where the client takes them, else `changes`
+    (text edits only: the caller offers file operations only to clients that apply them)."""
+    if not document_changes:
+        return types.WorkspaceEdit(
+            changes={
+                file.uri: [
+                    types.TextEdit(range=Converter(file.lines, encoding).range(e.span), new_text=e.new_text)
+                    for e in file.edits
+                ]
+                for file in change.files
+            }
+        )
+    operations: list[types.TextDocumentEdit | types.CreateFile | types.RenameFile | types.DeleteFile] = []
+    for file in change.files:
+        converter = Converter(file.lines, encoding)
+        operations.append(
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(
+                    uri=file.uri, version=file.version
+                ),
+                edits=[
+                    types.TextEdit(range=converter.range(e.span), new_text=e.new_text) for e in file.edits
+                ],
+            )
+        )
+    start = types.Position(line=0, character=0)
+    for created in change.creates:
+        operations.append(
+            types.CreateFile(
+                uri=created.uri, options=types.CreateFileOptions(overwrite=False, ignore_if_exists=False)
+            )
+        )
+        operations.append(
+            types.TextDocumentEdit(
+                text_document=types.OptionalVersionedTextDocumentIdentifier(uri=created.uri, version=None),
+                edits=[types.TextEdit(range=types.Range(start=start, end=start), new_text=created.text)],
+            )
+        )
+    for moved in change.renames:
+        operations.append(
+            types.RenameFile(
+                old_uri=moved.old_uri,
+                new_uri=moved.new_uri,
+                options=types.RenameFileOptions(overwrite=False, ignore_if_exists=False),
+            )
+        )
+    return types.WorkspaceEdit(document_changes=operations)
+
+
+_SYMBOL_KINDS = {
+    "key": types.SymbolKind.Property,
+    "tool": types.SymbolKind.Function,
+    "item": types.SymbolKind.Field,
+    "heading": types.SymbolKind.String,
+    "agent": types.SymbolKind.Class,
+}
+
+
+def document_symbols(symbols: Iterable[DocumentSymbol], converter: Converter) -> list[types.DocumentSymbol]:
+    return [
+        types.DocumentSymbol(
+            name=symbol.name,
+            detail=symbol.detail,
+            kind=_SYMBOL_KINDS.get(symbol.kind, types.SymbolKind.Property),
+            range=converter.range(symbol.span),
+            selection_range=converter.range(symbol.selection),
+            children=document_symbols(symbol.children, converter) or None,
+        )
+        for symbol in symbols
+    ]
+
+
+def symbol_information(
+    symbols: Iterable[DocumentSymbol], converter: Converter, uri: str, container: str | None = None
+) -> list[types.SymbolInformation]:
+    """The flat form, for clients without hierarchical document symbols."""
+    flat: list[types.SymbolInformation] = []
+    for symbol in symbols:
+        flat.append(
+            types.SymbolInformation(
+                name=symbol.name,
+                kind=_SYMBOL_KINDS.get(symbol.kind, types.SymbolKind.Property),
+                location=types.Location(uri=uri, range=converter.range(symbol.span)),
+                container_name=container,
+            )
+        )
+        flat.extend(symbol_information(symbol.children, converter, uri, symbol.name))
+    return flat
+
+
+def workspace_symbols(symbols: Iterable[AgentSymbol], encoding: str) -> list[types.WorkspaceSymbol]:
+    return [
+        types.WorkspaceSymbol(
+            name=symbol.name,
+            kind=types.SymbolKind.Class,
+            location=location(symbol.place, encoding),
+            container_name=symbol.description or None,
+        )
+        for symbol in symbols
+    ]
+
+
+def folding_ranges(ranges: Iterable[FoldingRange]) -> list[types.FoldingRange]:
+    return [types.FoldingRange(start_line=r.start_line, end_line=r.end_line) for r in ranges]
+
+
+def semantic_tokens_legend(
+    token_types: Iterable[str], modifiers: Iterable[str]
+) -> types.SemanticTokensLegend:
+    return types.SemanticTokensLegend(token_types=list(token_types), token_modifiers=list(modifiers))
+
+
+def semantic_tokens(
+    tokens: Iterable[SemanticToken], converter: Converter, legend: types.SemanticTokensLegend
+) -> types.SemanticTokens:
+    """Tokens as the relative integer encoding: line delta, start delta, length, type, modifiers;
+    columns and lengths in the negotiated position encoding."""
+    type_index = {name: number for number, name in enumerate(legend.token_types)}
+    modifier_bit = {name: 1 << number for number, name in enumerate(legend.token_modifiers)}
+    data: list[int] = []
+    previous_line = 0
+    previous_start = 0
+    text = converter.lines.text
+    for token in tokens:
+        if token.type not in type_index:
+            continue
+        start = converter.position(token.span.start)
+        length = _units(text[token.span.start : token.span.end], converter.encoding)
+        line_delta = start.line - previous_line
+        start_delta = start.character - previous_start if line_delta == 0 else start.character
+        bits = 0
+        for modifier in token.modifiers:
+            bits |= modifier_bit.get(modifier, 0)
+        data.extend((line_delta, start_delta, length, type_index[token.type], bits))
+        previous_line, previous_start = start.line, start.character
+    return types.SemanticTokens(data=data)
+
+
+def document_links(
+    links: Iterable[DocumentLink], converter: Converter, tooltips: bool
+) -> list[types.DocumentLink]:
+    return [
+        types.DocumentLink(
+            range=converter.range(link.span), target=link.target, tooltip=link.tooltip if tooltips else None
+        )
+        for link in links
+    ]
+
+
+def code_action(
+    action: CodeAction,
+    encoding: str,
+    document_changes: bool,
+    diagnostics: list[types.Diagnostic] | None,
+    preferred_support: bool,
+) -> types.CodeAction:
+    return types.CodeAction(
+        title=action.title,
+        kind=action.kind,
+        diagnostics=diagnostics or None,
+        is_preferred=True if action.preferred and preferred_support else None,
+        edit=workspace_edit(action.change, encoding, document_changes),
+    )
+
+
+def reference_lens(span: Span, converter: Converter, count: int) -> types.CodeLens:
+    """A label over `name:` with the number of references. Its command is empty on purpose: VS
+    Code shows such a lens as plain text, and there is no portable command to show a list."""
+    title = f"{count} reference{'s' if count != 1 else ''}"
+    return types.CodeLens(range=converter.range(span), command=types.Command(title=title, command=""))

@@ -14,4 +14,9 @@ if TYPE_CHECKING:
 
 def register_features(server: AgentServer) -> None:
     """Call every feature module's `register`. Imports are local so a feature costs nothing until used."""
-    del server  # features register themselves below as they are added
+    from . import server_actions, server_completion, server_hover, server_navigation
+
+    server_completion.register(server)
+    server_hover.register(server)
+    server_navigation.register(server)
+    server_actions.register(server)

@@ -1,0 +1,88 @@
+"""`textDocument/completion`: reads the request, asks `agentls.completion`, converts the answer.
+
+The handler stays thin: it finds the indexed file, turns the client's position into an offset,
+and tells the core which client capabilities to respect (snippets) and the converter the rest
+(documentation format, insert/replace edits, deprecation tags).
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from lsprotocol import types
+from pygls.capabilities import get_capability
+
+from . import lsp_convert
+from .catalog import load_dialect
+from .completion import CompletionRequest, CompletionResult, IndexView, complete
+from .workspace import FileKind
+
+if TYPE_CHECKING:
+    from .server import AgentServer
+
+logger = logging.getLogger(__name__)
+
+# `:` after a key, `,` and ` ` in lists, `` ` `` and `@` before agent names, `(` in `Agent(`, and `-`
+# for `- ` list items and the opening `---` of a new file.
+TRIGGER_CHARACTERS = [":", ",", " ", "`", "@", "(", "-"]
+
+
+def completion_support(ls: AgentServer) -> lsp_convert.CompletionSupport:
+    capabilities = ls.client_capabilities
+    prefix = "text_document.completion.completion_item"
+    formats = get_capability(capabilities, f"{prefix}.documentation_format", None) or []
+    if types.MarkupKind.Markdown in formats:
+        documentation: str | None = types.MarkupKind.Markdown
+    elif types.MarkupKind.PlainText in formats:
+        documentation = types.MarkupKind.PlainText
+    else:
+        documentation = None
+    tags = get_capability(capabilities, f"{prefix}.tag_support.value_set", None) or []
+    return lsp_convert.CompletionSupport(
+        snippets=bool(get_capability(capabilities, f"{prefix}.snippet_support", False)),
+        documentation=documentation,
+        insert_replace=bool(get_capability(capabilities, f"{prefix}.insert_replace_support", False)),
+        deprecated_tag=types.CompletionItemTag.Deprecated in tags,
+        deprecated_flag=bool(get_capability(capabilities, f"{prefix}.deprecated_support", False)),
+    )
+
+
+def register(server: AgentServer) -> None:
+    view = IndexView(server.index)
+
+    @server.feature(
+        types.TEXT_DOCUMENT_COMPLETION,
+        types.CompletionOptions(trigger_characters=TRIGGER_CHARACTERS, resolve_provider=False),
+    )
+    async def text_document_completion(
+        ls: AgentServer, params: types.CompletionParams
+    ) -> types.CompletionList | None:
+        # Agent names come from the index: until the first scan is done the list would be partial.
+        await ls.index_ready.wait()
+        support = completion_support(ls)
+        with ls.lock:
+            entry = ls.index.files.get(params.text_document.uri)
+            if entry is None or entry.kind not in (FileKind.AGENT, FileKind.REFERRER):
+                return None
+            converter = ls.converter(entry)
+            offset = converter.offset(params.position)
+            dialect = load_dialect(
+                entry.dialect.value if entry.dialect is not None else "claude-code", ls.settings.tools_extra
+            )
+            request = CompletionRequest(
+                document=entry.document,
+                offset=offset,
+                dialect=dialect,
+                workspace=view,
+                self_name=entry.agent_name,
+                file_name=entry.path.name,
+                snippets=support.snippets,
+                body_only=entry.kind is FileKind.REFERRER,
+            )
+            try:
+                result = complete(request)
+            except Exception:  # a bug in one context must not cost the user the editor's session
+                logger.exception("completion failed at %s:%s", params.text_document.uri, params.position)
+                result = CompletionResult()
+        return lsp_convert.completion_list(result, converter, offset, support)
