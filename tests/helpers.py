@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
+from agentls.completion import AgentSummary, McpServerSummary
 from agentls.document import AgentDocument
 from agentls.findings import Finding
 from agentls.text import Span
@@ -110,3 +113,64 @@ def summary(document: AgentDocument, found: list[Finding]) -> list[tuple[str, st
     """(code, compact range) pairs in order of position, for table tests."""
     ordered = sorted(found, key=lambda f: (f.span.start, f.span.end, f.code))
     return [(f.code, rng(document, f.span)) for f in ordered]
+
+
+def cursor(marked: str, mark: str = "|") -> tuple[str, int]:
+    """Text with the first `mark` removed, and the offset where it stood."""
+    offset = marked.index(mark)
+    return marked[:offset] + marked[offset + len(mark) :], offset
+
+
+def agent_summary(
+    name: str,
+    scope: str = "workspace",
+    dialect: str = "claude-code",
+    model: str | None = "sonnet",
+    tools: tuple[str, ...] = ("Read", "Grep"),
+) -> AgentSummary:
+    folder = "/home/u/.claude/agents" if scope == "user" else "/ws/.claude/agents"
+    uri = f"file://{folder}/{name}.md"
+    return AgentSummary(name, f"The {name} agent.", model, tools, uri, scope, dialect)
+
+
+@dataclass
+class FakeWorkspace:
+    """A `WorkspaceView` with fixed answers, for completion and hover unit tests."""
+
+    all_agents: list[AgentSummary] = field(default_factory=list)
+    servers: list[McpServerSummary] = field(default_factory=list)
+    skill_names: list[str] = field(default_factory=list)
+    known: list[str] = field(default_factory=list)
+    sites: dict[str, list[str]] = field(default_factory=dict)
+
+    def agents(self, match: Callable[[str], bool]) -> Iterable[AgentSummary]:
+        return [a for a in self.all_agents if match(a.name)]
+
+    def definitions(self, name: str) -> Sequence[AgentSummary]:
+        return [a for a in self.all_agents if a.name.casefold() == name.casefold()]
+
+    def is_known_agent(self, name: str) -> bool:
+        return bool(self.definitions(name)) or name.casefold() in {k.casefold() for k in self.known}
+
+    def known_agents(self) -> Sequence[str]:
+        return self.known
+
+    def mcp_servers(self) -> Sequence[McpServerSummary]:
+        return self.servers
+
+    def skills(self) -> Sequence[str]:
+        return self.skill_names
+
+    def reference_sites(self, name: str) -> Sequence[str]:
+        return self.sites.get(name, [])
+
+
+async def open_text(client: LanguageClient, path: Path, text: str, language: str = "markdown") -> str:
+    """Open an editor buffer holding `text` at `path` (the file need not exist on disk)."""
+    uri = path.as_uri()
+    client.text_document_did_open(
+        types.DidOpenTextDocumentParams(
+            text_document=types.TextDocumentItem(uri=uri, language_id=language, version=1, text=text)
+        )
+    )
+    return uri

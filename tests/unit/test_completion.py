@@ -3,15 +3,11 @@ and what the text reads after the chosen item is applied."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
-
 import pytest
 
 from agentls.catalog import load_dialect
 from agentls.completion import (
     MAX_AGENT_ITEMS,
-    AgentSummary,
     CompletionCandidate,
     CompletionRequest,
     CompletionResult,
@@ -22,65 +18,18 @@ from agentls.completion import (
 from agentls.dialects import Dialect
 from agentls.document import parse_document
 from agentls.workspace import AgentIndex, FileKind
+from helpers import FakeWorkspace, agent_summary, cursor
 
-
-def agent(
-    name: str,
-    scope: str = "workspace",
-    dialect: str = "claude-code",
-    model: str | None = "sonnet",
-    tools: tuple[str, ...] = ("Read", "Grep"),
-) -> AgentSummary:
-    uri = (
-        f"file:///ws/.claude/agents/{name}.md"
-        if scope != "user"
-        else f"file:///home/u/.claude/agents/{name}.md"
-    )
-    return AgentSummary(name, f"The {name} agent.", model, tools, uri, scope, dialect)
-
-
-@dataclass
-class FakeView:
-    """A `WorkspaceView` with fixed answers."""
-
-    all_agents: list[AgentSummary] = field(default_factory=list)
-    servers: list[McpServerSummary] = field(default_factory=list)
-    skill_names: list[str] = field(default_factory=list)
-    known: list[str] = field(default_factory=list)
-    sites: dict[str, list[str]] = field(default_factory=dict)
-
-    def agents(self, match: Callable[[str], bool]) -> Iterable[AgentSummary]:
-        return [a for a in self.all_agents if match(a.name)]
-
-    def definitions(self, name: str) -> Sequence[AgentSummary]:
-        return [a for a in self.all_agents if a.name.casefold() == name.casefold()]
-
-    def is_known_agent(self, name: str) -> bool:
-        return bool(self.definitions(name)) or name.casefold() in {k.casefold() for k in self.known}
-
-    def known_agents(self) -> Sequence[str]:
-        return self.known
-
-    def mcp_servers(self) -> Sequence[McpServerSummary]:
-        return self.servers
-
-    def skills(self) -> Sequence[str]:
-        return self.skill_names
-
-    def reference_sites(self, name: str) -> Sequence[str]:
-        return self.sites.get(name, [])
-
-
-VIEW = FakeView(
+VIEW = FakeWorkspace(
     all_agents=[
-        agent("backend-architect", tools=("Read", "Grep", "Glob")),
-        agent("python-expert"),
-        agent("database-architect", scope="user", model=None, tools=()),
-        agent("backend-architect", scope="user"),
-        agent("security-auditor", scope="user"),
-        agent("planner", dialect="copilot"),
-        agent("reviewer", dialect="opencode"),
-        agent("me"),
+        agent_summary("backend-architect", tools=("Read", "Grep", "Glob")),
+        agent_summary("python-expert"),
+        agent_summary("database-architect", scope="user", model=None, tools=()),
+        agent_summary("backend-architect", scope="user"),
+        agent_summary("security-auditor", scope="user"),
+        agent_summary("planner", dialect="copilot"),
+        agent_summary("reviewer", dialect="opencode"),
+        agent_summary("me"),
     ],
     servers=[
         McpServerSummary("github", "npx -y github-mcp", None, "file:///ws/.mcp.json"),
@@ -94,8 +43,7 @@ VIEW = FakeView(
 def run(
     marked: str, dialect: str = "claude-code", snippets: bool = True, body_only: bool = False
 ) -> tuple[str, int, CompletionResult]:
-    offset = marked.index("|")
-    text = marked[:offset] + marked[offset + 1 :]
+    text, offset = cursor(marked)
     request = CompletionRequest(
         parse_document(text),
         offset,
@@ -506,7 +454,7 @@ def test_referrer_files_complete_agent_names_without_frontmatter_features() -> N
 
 
 def test_a_long_agent_list_is_cut_and_marked_incomplete() -> None:
-    many = FakeView(all_agents=[agent(f"helper-{n:05d}") for n in range(MAX_AGENT_ITEMS * 3)])
+    many = FakeWorkspace(all_agents=[agent_summary(f"helper-{n:05d}") for n in range(MAX_AGENT_ITEMS * 3)])
     text = BODY + "Ask `"
     request = CompletionRequest(parse_document(text), len(text), load_dialect("claude-code"), many)
     result = complete(request)
