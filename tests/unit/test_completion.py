@@ -4,7 +4,10 @@ and what the text reads after the chosen item is applied."""
 from __future__ import annotations
 
 import pytest
+from lsprotocol import types
+from pytest_lsp import checks
 
+from agentls import lsp_convert
 from agentls.catalog import load_dialect
 from agentls.completion import (
     MAX_AGENT_ITEMS,
@@ -514,3 +517,40 @@ def test_index_view_answers_from_the_index() -> None:
         Dialect.CLAUDE,
     )
     assert [a.model for a in view.agents(lambda name: name.startswith("alpha"))] == ["haiku"]
+
+
+def converted(marked: str, support: lsp_convert.CompletionSupport) -> types.CompletionList:
+    text, offset = cursor(marked)
+    document = parse_document(text)
+    request = CompletionRequest(document, offset, load_dialect("copilot"), VIEW, snippets=support.snippets)
+    converter = lsp_convert.Converter(document.lines, types.PositionEncodingKind.Utf16)
+    return lsp_convert.completion_list(complete(request), converter, offset, support)
+
+
+def test_a_bare_client_gets_plain_text_edits_and_documentation() -> None:
+    bare = types.ClientCapabilities(
+        text_document=types.TextDocumentClientCapabilities(
+            completion=types.CompletionClientCapabilities(completion_item=types.ClientCompletionItemOptions())
+        )
+    )
+    support = lsp_convert.CompletionSupport()
+    result = converted("---\nname: x\nin|\n---\n", support)
+    checks.completion_items(bare, result)  # pytest-lsp's spec check: raises on misuse
+    infer = next(i for i in result.items if i.label == "infer")
+    assert infer.insert_text_format == types.InsertTextFormat.PlainText
+    assert isinstance(infer.text_edit, types.TextEdit) and infer.text_edit.new_text == "infer: "
+    assert isinstance(infer.documentation, str) and infer.tags is None and infer.deprecated is None
+
+
+def test_a_full_client_gets_insert_replace_edits_markdown_and_tags() -> None:
+    support = lsp_convert.CompletionSupport(
+        snippets=True, documentation="markdown", insert_replace=True, deprecated_tag=True
+    )
+    result = converted("---\nname: x\nin|fer: true\n---\n", support)
+    infer = next(i for i in result.items if i.label == "infer")
+    assert isinstance(infer.text_edit, types.InsertReplaceEdit)
+    assert (infer.text_edit.insert.end.character, infer.text_edit.replace.end.character) == (2, 5)
+    assert isinstance(infer.documentation, types.MarkupContent)
+    assert infer.tags == [types.CompletionItemTag.Deprecated]
+    flagged = converted("---\nname: x\nin|\n---\n", lsp_convert.CompletionSupport(deprecated_flag=True))
+    assert next(i for i in flagged.items if i.label == "infer").deprecated is True
