@@ -9,7 +9,7 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from agentls.completion import AgentSummary, McpServerSummary
+from agentls.completion import AgentSummary, McpServerSummary, agent_order
 from agentls.document import AgentDocument
 from agentls.findings import Finding
 from agentls.text import Span
@@ -143,8 +143,8 @@ class FakeWorkspace:
     known: list[str] = field(default_factory=list)
     sites: dict[str, list[str]] = field(default_factory=dict)
 
-    def agents(self, match: Callable[[str], bool]) -> Iterable[AgentSummary]:
-        return [a for a in self.all_agents if match(a.name)]
+    def agents(self, match: Callable[[str], object]) -> Iterable[AgentSummary]:
+        return [a for a in sorted(self.all_agents, key=agent_order) if match(a.name)]
 
     def definitions(self, name: str) -> Sequence[AgentSummary]:
         return [a for a in self.all_agents if a.name.casefold() == name.casefold()]

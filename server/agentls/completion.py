@@ -14,7 +14,10 @@ lsprotocol; every span is a string offset into the document.
 
 from __future__ import annotations
 
-import heapq
+import bisect
+import functools
+import itertools
+import operator
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -112,8 +115,9 @@ class McpServerSummary:
 class WorkspaceView(Protocol):
     """The read-only questions completion and hover ask about the rest of the workspace."""
 
-    def agents(self, match: Callable[[str], bool]) -> Iterable[AgentSummary]:
-        """Every defined agent whose name satisfies `match` (a cheap test, run first)."""
+    def agents(self, match: Callable[[str], object]) -> Iterable[AgentSummary]:
+        """Every defined agent whose name `match` accepts (a cheap test, run first), in
+        `agent_order`, so a caller that has enough may stop early."""
         ...
 
     def definitions(self, name: str) -> Sequence[AgentSummary]: ...
@@ -148,13 +152,25 @@ def summarize(entry: IndexedFile) -> AgentSummary | None:
     )
 
 
+def agent_order(agent: AgentSummary) -> tuple[int, str, str]:
+    """The order agents are offered in: workspace, plugin, user, known, built-in; then by name
+    (and file, so that namesakes keep one order however the list was built)."""
+    return (_SCOPE_RANK.get(agent.scope, 9), agent.name.casefold(), agent.uri or "")
+
+
 class IndexView:
-    """`WorkspaceView` over the live `AgentIndex`. Summaries are cached per indexed file object,
-    which the index replaces on every change, so a cached summary is never stale."""
+    """`WorkspaceView` over the live `AgentIndex`.
+
+    The index replaces a file's entry object on every change, so the summaries (cached per entry)
+    and the ordered agent list (cached per snapshot of the entry objects) are never stale, and
+    checking the snapshot is one identity comparison per file, in C.
+    """
 
     def __init__(self, index: AgentIndex) -> None:
         self.index = index
         self._summaries: dict[str, tuple[IndexedFile, AgentSummary | None]] = {}
+        self._snapshot: list[IndexedFile] = []
+        self._ordered: list[AgentSummary] = []
 
     def _summary(self, entry: IndexedFile) -> AgentSummary | None:
         cached = self._summaries.get(entry.uri)
@@ -164,14 +180,44 @@ class IndexView:
         self._summaries[entry.uri] = (entry, summary)
         return summary
 
-    def agents(self, match: Callable[[str], bool]) -> Iterable[AgentSummary]:
-        for entry in self.index.agents():
-            if entry.agent_name and match(entry.agent_name):
-                summary = self._summary(entry)
-                if summary is not None:
-                    yield summary
-        if len(self._summaries) > 2 * len(self.index.files) + 64:
+    def ordered_agents(self) -> list[AgentSummary]:
+        """Every defined agent in `agent_order`."""
+        entries = list(self.index.files.values())
+        snapshot = self._snapshot
+        if len(entries) == len(snapshot):
+            changed = list(itertools.compress(range(len(entries)), map(operator.is_not, entries, snapshot)))
+            if not changed:
+                return self._ordered
+            # Typing changes one file at a time: move just its summary instead of re-sorting.
+            if len(changed) <= 16 and all(entries[i].uri == snapshot[i].uri for i in changed):
+                for i in changed:
+                    cached = self._summaries.get(snapshot[i].uri)
+                    if cached is not None and cached[0] is snapshot[i] and cached[1] is not None:
+                        self._forget(cached[1])
+                    summary = self._summary(entries[i]) if entries[i].agent_name else None
+                    if summary is not None:
+                        bisect.insort(self._ordered, summary, key=agent_order)
+                self._snapshot = entries
+                return self._ordered
+        ordered = [s for s in (self._summary(e) for e in entries if e.agent_name) if s is not None]
+        ordered.sort(key=agent_order)
+        self._snapshot, self._ordered = entries, ordered
+        if len(self._summaries) > len(entries) + 64:
             self._summaries = {u: c for u, c in self._summaries.items() if u in self.index.files}
+        return ordered
+
+    def _forget(self, summary: AgentSummary) -> None:
+        ordered = self._ordered
+        position = bisect.bisect_left(ordered, agent_order(summary), key=agent_order)
+        while position < len(ordered) and ordered[position] is not summary:
+            if agent_order(ordered[position]) != agent_order(summary):
+                return
+            position += 1
+        if position < len(ordered):
+            del ordered[position]
+
+    def agents(self, match: Callable[[str], object]) -> Iterable[AgentSummary]:
+        return (agent for agent in self.ordered_agents() if match(agent.name))
 
     def definitions(self, name: str) -> Sequence[AgentSummary]:
         found = (self._summary(entry) for entry in self.index.definitions(name))
@@ -453,6 +499,7 @@ def mcp_markdown(server: McpServerSummary, tool: str | None) -> str:
     return "\n\n".join(parts)
 
 
+@functools.lru_cache(maxsize=4096)
 def display_path(uri: str) -> str:
     """A short path for a link: from the `.claude`/`.github`/`.opencode` folder on, else the tail."""
     parts = [part for part in uri_to_path(uri).parts if part not in ("/", "\\")]
@@ -991,36 +1038,34 @@ def _complete_name_list(site: _Site, top_row: int, kind: str) -> CompletionResul
     return EMPTY
 
 
-def _subsequence(pattern: str, text: str) -> bool:
-    remaining = iter(text)
-    return all(char in remaining for char in pattern)
+def _in_order(wanted: str) -> str:
+    """A pattern matching text that holds the characters of `wanted` in order."""
+    return ".*?".join(re.escape(char) for char in wanted)
 
 
-def _loose_match(partial: str) -> Callable[[str], bool]:
-    wanted = partial.casefold()
-    if not wanted:
-        return lambda _name: True
-    return lambda name: _subsequence(wanted, name.casefold())
+# Both matchers are compiled patterns, so the test run once per agent stays in C.
+def _loose_match(partial: str) -> Callable[[str], object]:
+    """Any name holding the typed characters in order (the client ranks and filters further)."""
+    return re.compile(_in_order(partial), re.IGNORECASE).search
 
 
-def _prose_match(partial: str) -> Callable[[str], bool]:
-    """A word in prose names an agent only when it starts the name or one of its hyphenated
-    parts, or (when it has a hyphen itself) spells the name's letters in order."""
-    wanted = partial.casefold()
-    segment_starts = (f"-{wanted}", f"_{wanted}", f":{wanted}")
-    fuzzy = "-" in wanted
+def _prose_match(partial: str) -> Callable[[str], object]:
+    """A word in prose names an agent only when it starts the name or (past a few letters) one of
+    its hyphenated parts, or when it has a hyphen itself and spells the name's letters in order.
+    The whole name typed already needs no completion."""
+    wanted = re.escape(partial)
+    choices = [wanted]
+    if len(partial) > PROSE_MIN_PREFIX:
+        choices.append(f".*?[-_:]{wanted}")
+    if "-" in partial:
+        choices.append(_in_order(partial))
+    return re.compile(f"^(?!{wanted}$)(?:{'|'.join(choices)})", re.IGNORECASE).search
 
-    def match(name: str) -> bool:
-        folded = name.casefold()
-        if folded == wanted:
-            return False
-        if folded.startswith(wanted):
-            return True
-        if len(wanted) > PROSE_MIN_PREFIX and any(start in folded for start in segment_starts):
-            return True
-        return fuzzy and folded[:1] == wanted[:1] and _subsequence(wanted, folded)
 
-    return match
+@functools.lru_cache(maxsize=4096)
+def _agent_documentation(agent: AgentSummary) -> str:
+    # Summaries are immutable and cached per file version, so their text can be too.
+    return agent_markdown(agent)
 
 
 def _agent_items(
@@ -1037,37 +1082,44 @@ def _agent_items(
     """Agents whose names fit `partial`: workspace first, then plugin, user, known and built-in."""
     request = site.request
     match = _prose_match(partial) if strict else _loose_match(partial)
-    skip = {name.casefold() for name in exclude}
+    wanted = partial.casefold()
+    seen = {name.casefold() for name in exclude}
     if request.self_name:
-        skip.add(request.self_name.casefold())
+        seen.add(request.self_name.casefold())
     compatible = _COMPATIBLE.get(site.dialect.dialect, frozenset({site.dialect.dialect}))
-    best: dict[str, AgentSummary] = {}
+    # Names that start with what is typed come first; within each group the view's order holds
+    # (workspace, plugin, user; by name), and the first definition of a name wins.
+    starting: list[AgentSummary] = []
+    others: list[AgentSummary] = []
+    limit = MAX_AGENT_ITEMS + 1
 
     def consider(agent: AgentSummary) -> None:
         key = agent.name.casefold()
-        if key in skip:
+        if key in seen:
             return
-        held = best.get(key)
-        if held is None or _SCOPE_RANK.get(agent.scope, 9) < _SCOPE_RANK.get(held.scope, 9):
-            best[key] = agent
+        seen.add(key)
+        group = starting if key.startswith(wanted) else others
+        if len(group) < limit:
+            group.append(agent)
 
     for agent in request.workspace.agents(match):
         if agent.dialect is None or agent.dialect in compatible or request.body_only:
             consider(agent)
+            if len(starting) >= limit:
+                break  # nothing later can displace these
     if not strict:
-        for builtin in site.dialect.builtin_agents.values():
-            if match(builtin.name):
-                consider(AgentSummary(builtin.name, builtin.description, None, (), None, "builtin", None))
-        for name in request.workspace.known_agents():
-            if match(name):
-                consider(AgentSummary(name, None, None, (), None, "known", None))
-    wanted = partial.casefold()
-
-    def rank(agent: AgentSummary) -> tuple[int, int, str]:
-        starts = 0 if agent.name.casefold().startswith(wanted) else 1
-        return (starts, _SCOPE_RANK.get(agent.scope, 9), agent.name.casefold())
-
-    chosen = heapq.nsmallest(MAX_AGENT_ITEMS + 1, best.values(), key=rank)
+        extra = [
+            AgentSummary(name, None, None, (), None, "known", None)
+            for name in request.workspace.known_agents()
+        ]
+        extra += [
+            AgentSummary(b.name, b.description, None, (), None, "builtin", None)
+            for b in site.dialect.builtin_agents.values()
+        ]
+        for agent in sorted(extra, key=agent_order):
+            if match(agent.name):
+                consider(agent)
+    chosen = (starting + others)[:limit]
     truncated = len(chosen) > MAX_AGENT_ITEMS
     items = []
     for index, agent in enumerate(chosen[:MAX_AGENT_ITEMS]):
@@ -1076,7 +1128,7 @@ def _agent_items(
                 label=agent.name,
                 kind="agent",
                 detail=agent_detail(agent),
-                documentation_markdown=agent_markdown(agent),
+                documentation_markdown=_agent_documentation(agent),
                 insert_text=f"{prefix}{insert_prefix}{agent.name}",
                 replace_span=span,
                 sort_text=f"{index:04d}",

@@ -180,26 +180,42 @@ def _documentation(text: str | None, kind: str | None) -> str | types.MarkupCont
     return text
 
 
+def _edit_ranges(
+    span: Span | None, converter: Converter, cursor: int
+) -> tuple[types.Range, types.Range] | None:
+    """(insert, replace) ranges of an item's span, or None when the span cannot be an edit: it
+    must stay on the cursor's line and contain the cursor."""
+    if span is None or not span.start <= cursor <= span.end:
+        return None
+    if converter.lines.position(span.start).line != converter.lines.position(span.end).line:
+        return None
+    return converter.range(Span(span.start, cursor)), converter.range(span)
+
+
 def completion_item(
-    candidate: CompletionCandidate, converter: Converter, cursor: int, support: CompletionSupport
+    candidate: CompletionCandidate,
+    converter: Converter,
+    cursor: int,
+    support: CompletionSupport,
+    ranges: dict[Span | None, tuple[types.Range, types.Range] | None] | None = None,
 ) -> types.CompletionItem:
     snippet = candidate.is_snippet and support.snippets
     text = candidate.insert_text if candidate.insert_text is not None else candidate.label
     edit: types.TextEdit | types.InsertReplaceEdit | None = None
     span = candidate.replace_span
-    # An edit must stay on the cursor's line and contain the cursor; anything else is left to the
-    # client's own idea of the word.
-    if span is not None and span.start <= cursor <= span.end:
-        same_line = converter.lines.position(span.start).line == converter.lines.position(span.end).line
-        if same_line:
-            if support.insert_replace and span.end > cursor:
-                edit = types.InsertReplaceEdit(
-                    new_text=text,
-                    insert=converter.range(Span(span.start, cursor)),
-                    replace=converter.range(span),
-                )
-            else:
-                edit = types.TextEdit(range=converter.range(span), new_text=text)
+    if ranges is not None and span in ranges:
+        found = ranges[span]
+    else:
+        found = _edit_ranges(span, converter, cursor)
+        if ranges is not None:
+            ranges[span] = found
+    # Without a usable span the client's own idea of the word decides what is replaced.
+    if found is not None and span is not None:
+        insert, replace = found
+        if support.insert_replace and span.end > cursor:
+            edit = types.InsertReplaceEdit(new_text=text, insert=insert, replace=replace)
+        else:
+            edit = types.TextEdit(range=replace, new_text=text)
     deprecated = candidate.deprecated
     return types.CompletionItem(
         label=candidate.label,
@@ -219,9 +235,11 @@ def completion_item(
 def completion_list(
     result: CompletionResult, converter: Converter, cursor: int, support: CompletionSupport
 ) -> types.CompletionList:
+    # Items of one list mostly share one span: convert it once.
+    ranges: dict[Span | None, tuple[types.Range, types.Range] | None] = {}
     return types.CompletionList(
         is_incomplete=result.is_incomplete,
-        items=[completion_item(item, converter, cursor, support) for item in result.items],
+        items=[completion_item(item, converter, cursor, support, ranges) for item in result.items],
     )
 
 

@@ -554,3 +554,39 @@ def test_a_full_client_gets_insert_replace_edits_markdown_and_tags() -> None:
     assert infer.tags == [types.CompletionItemTag.Deprecated]
     flagged = converted("---\nname: x\nin|\n---\n", lsp_convert.CompletionSupport(deprecated_flag=True))
     assert next(i for i in flagged.items if i.label == "infer").deprecated is True
+
+
+def test_index_view_keeps_its_agent_order_through_edits_renames_adds_and_removes() -> None:
+    index = AgentIndex()
+    view = IndexView(index)
+
+    def text(name: str, model: str) -> str:
+        return f"---\nname: {name}\ndescription: x\nmodel: {model}\n---\nBody.\n"
+
+    def expected() -> list[tuple[str, str | None, str | None]]:
+        fresh = IndexView(index).ordered_agents()
+        return [(a.name, a.model, a.uri) for a in fresh]
+
+    names = ["delta-dev", "alpha-architect", "charlie-coder", "bravo-builder", "echo-engineer"]
+    for number, name in enumerate(names):
+        index.update(
+            f"file:///ws/.claude/agents/{number}.md", text(name, "opus"), FileKind.AGENT, Dialect.CLAUDE
+        )
+    assert [a.name for a in view.ordered_agents()] == sorted(names)
+    steps = [
+        ("edit", 0, "delta-dev", "haiku"),  # same name, new model
+        ("edit", 1, "zulu-architect", "opus"),  # a rename moves it to the end
+        ("edit", 2, "bravo-builder", "opus"),  # a duplicate name
+        ("add", 7, "aaa-first", "opus"),
+        ("remove", 3, "", ""),
+        ("edit", 4, "", ""),  # no name any more: not an agent
+        ("edit", 4, "echo-engineer", "sonnet"),
+    ]
+    for action, number, name, model in steps:
+        uri = f"file:///ws/.claude/agents/{number}.md"
+        if action == "remove":
+            index.remove(uri)
+        else:
+            body = text(name, model) if name else "---\ndescription: x\n---\nBody.\n"
+            index.update(uri, body, FileKind.AGENT, Dialect.CLAUDE)
+        assert [(a.name, a.model, a.uri) for a in view.ordered_agents()] == expected()
