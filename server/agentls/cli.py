@@ -11,7 +11,11 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
+import pickle
+import re
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +24,7 @@ from typing import Any, TextIO
 from . import __version__
 from .config import Settings, parse_settings
 from .dialects import Dialect
+from .document import MAX_AGENT_BYTES
 from .findings import CODES, Finding, Severity, code_url, effective_severity
 from .scan import FoundFile, classify, read_text, walk
 from .workspace import AgentIndex, FileKind
@@ -41,6 +46,8 @@ def _build_parser() -> argparse.ArgumentParser:
         prog="agentls", description="Language server and linter for AI agent files."
     )
     parser.add_argument("--version", action="version", version=f"agentls {__version__}")
+    # Many clients (vscode-languageclient among them) append `--stdio` to the command they start.
+    parser.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
     commands = parser.add_subparsers(dest="command")
     serve = commands.add_parser("serve", help="run the language server (the default)")
     serve.add_argument("--stdio", action="store_true", help="talk LSP over stdin/stdout (the default)")
@@ -58,6 +65,15 @@ def _build_parser() -> argparse.ArgumentParser:
         "(default: claude-code)",
     )
     check.add_argument("--no-user-agents", action="store_true", help="do not read ~/.claude/agents")
+    check.add_argument(
+        "--fix", action="store_true", help="apply the safe fixes in place first, then report what is left"
+    )
+    check.add_argument(
+        "--jobs",
+        type=int,
+        metavar="N",
+        help="check in N processes (default: one per core when there are many files; 1 to turn off)",
+    )
     return parser
 
 
@@ -158,35 +174,97 @@ def run_check(
     settings: Settings,
     forced: Dialect | None = None,
     user_agents: bool = True,
+    jobs: int | None = 1,
 ) -> tuple[list[Reported], list[str], int]:
-    """Check files and folders; returns findings, problems (unreadable input) and files checked."""
+    """Check files and folders; returns findings, problems (unreadable input) and files checked.
+
+    `jobs` above 1 checks the files in that many forked processes (see `_check_in_processes`),
+    None picks a number for the machine and the size of the run; the findings are the same, in
+    the same order.
+    """
     from .catalog import load_dialect
 
     found, report_paths, problems = collect(paths, settings, forced, user_agents)
     builtin: set[str] = set()
     for dialect in Dialect:
         builtin.update(load_dialect(dialect.value, settings.tools_extra).builtin_agents)
-    index = AgentIndex(settings=settings, builtin_agents=frozenset(builtin))
+    unreadable = set(report_paths)
+    loaded: list[tuple[FoundFile, str, str]] = []
     uris: dict[Path, str] = {}
     for item in found:
         text = read_text(item.path)
         if text is None:
-            if item.path in report_paths:
+            if item.path in unreadable:
                 problems.append(f"{item.path}: cannot read the file")
             continue
         uri = item.path.as_uri() if item.path.is_absolute() else item.path.resolve().as_uri()
         uris[item.path] = uri
+        loaded.append((item, uri, text))
+    to_check = [(path, uris[path]) for path in report_paths if path in uris]
+    job = _CheckJob(settings, frozenset(builtin), loaded, to_check)
+    if jobs is None:
+        jobs = default_jobs(len(to_check))
+    reported: list[Reported] | None = None
+    if jobs > 1 and len(to_check) > 1:
+        reported = _check_in_processes(job, min(jobs, len(to_check)))
+    if reported is None:
+        reported = _check_shard(job, 0, 1)
+    return reported, problems, len(to_check)
+
+
+@dataclass(frozen=True)
+class _CheckJob:
+    settings: Settings
+    builtin: frozenset[str]
+    loaded: list[tuple[FoundFile, str, str]]  # every file to index: what it is, its uri, its text
+    to_check: list[tuple[Path, str]]  # the files to report on, in report order
+
+
+# The closing fence of a frontmatter that opens on the first line (see `_frontmatter_prefix`).
+_CLOSING_FENCE = re.compile(r"\n---[ \t]*(?:\r\n|\n|\r|$)")
+# Below this many files, starting processes costs more than it saves.
+PARALLEL_MIN_FILES = 200
+
+
+def _frontmatter_prefix(text: str) -> str:
+    """The start of an agent file through its frontmatter: all that other files' checks read of it
+    (its name, where that name is, its MCP servers), and parsed in a fraction of the time.
+
+    The cut is at the first line that is exactly `---` after the opening one, which is where
+    `find_frontmatter` closes it too, so the frontmatter, and every offset and line in it, is the
+    same as in the whole file. Anything unusual (no fence on the first line, a huge file) keeps
+    the whole text.
+    """
+    if not text.startswith("---") or len(text) > MAX_AGENT_BYTES:
+        return text
+    match = _CLOSING_FENCE.search(text, 3)
+    return text[: match.end()] if match else text
+
+
+def _check_shard(job: _CheckJob, shard: int, shards: int) -> list[Reported]:
+    """Index every file and check every `shards`-th one, starting at `shard`.
+
+    With one shard this is the whole check. With several, each process fully parses only the
+    files it reports on; of the others it indexes what checks may ask about another file (the
+    frontmatter of agents and skills, MCP configurations) and skips the files that only name
+    agents, since no check reads who mentions whom.
+    """
+    mine = {uri for number, (_path, uri) in enumerate(job.to_check) if number % shards == shard}
+    index = AgentIndex(settings=job.settings, builtin_agents=job.builtin)
+    for item, uri, text in job.loaded:
+        if shards > 1 and uri not in mine:
+            if item.kind is FileKind.REFERRER:
+                continue
+            if item.kind is not FileKind.CONFIG:
+                text = _frontmatter_prefix(text)
         index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin)
     reported: list[Reported] = []
-    checked = 0
-    for path in report_paths:
-        known_uri = uris.get(path)
-        if known_uri is None:
+    for path, uri in job.to_check:
+        if uri not in mine:
             continue
-        checked += 1
-        entry = index.files[known_uri]
-        for finding in index.check(known_uri):
-            severity = effective_severity(finding, settings.severity)
+        entry = index.files[uri]
+        for finding in index.check(uri):
+            severity = effective_severity(finding, job.settings.severity)
             if severity is None:
                 continue
             start = entry.document.lines.position(finding.span.start)
@@ -196,7 +274,50 @@ def run_check(
                     path, finding, severity, start.line + 1, start.column + 1, end.line + 1, end.column + 1
                 )
             )
-    return reported, problems, checked
+    return reported
+
+
+# The job a forked worker reads: set just before the fork, so it is shared, never pickled.
+_FORKED_JOB: _CheckJob | None = None
+
+
+def _forked_shard(shard: int, shards: int) -> list[Reported]:
+    assert _FORKED_JOB is not None
+    return _check_shard(_FORKED_JOB, shard, shards)
+
+
+def _check_in_processes(job: _CheckJob, jobs: int) -> list[Reported] | None:
+    """Check in `jobs` forked processes; None when that is not possible here (then check serially)."""
+    import multiprocessing
+
+    global _FORKED_JOB
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return None
+    _FORKED_JOB = job
+    try:
+        with multiprocessing.get_context("fork").Pool(jobs) as pool:
+            parts = pool.starmap(_forked_shard, [(shard, jobs) for shard in range(jobs)])
+    except (OSError, multiprocessing.ProcessError, pickle.PicklingError):
+        return None
+    finally:
+        _FORKED_JOB = None
+    by_path: dict[Path, list[Reported]] = {}
+    for part in parts:
+        for item in part:
+            by_path.setdefault(item.path, []).append(item)
+    return [item for path, _uri in job.to_check for item in by_path.get(path, ())]
+
+
+def default_jobs(files: int) -> int:
+    """Processes for `check` when `--jobs` is not given: one per core for large runs."""
+    if files < PARALLEL_MIN_FILES or threading.active_count() > 1:
+        # Forking a process that runs other threads can copy a held lock into the child.
+        return 1
+    try:
+        cores = len(os.sched_getaffinity(0))
+    except AttributeError:
+        cores = os.cpu_count() or 1
+    return max(1, min(cores, 8))
 
 
 def _display(path: Path) -> str:
@@ -211,7 +332,14 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     if settings is None:
         return 2
     forced = Dialect(args.dialect) if args.dialect else None
-    reported, problems, checked = run_check(args.paths, settings, forced, not args.no_user_agents)
+    if args.fix:
+        from .fix import fix_paths
+
+        for line in fix_paths(args.paths, settings, forced, not args.no_user_agents).lines():
+            print(f"agentls: {line}", file=stderr)
+    reported, problems, checked = run_check(
+        args.paths, settings, forced, not args.no_user_agents, jobs=args.jobs
+    )
     for problem in problems:
         print(f"agentls: {problem}", file=stderr)
     if args.format == "json":

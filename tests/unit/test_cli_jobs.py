@@ -1,0 +1,153 @@
+"""`agentls check --jobs N` reports exactly what one process reports, in the same order.
+
+Each worker fully parses only the files it reports on and reads just the frontmatter of the
+others, so these tests hold the parallel run to the serial one on the real corpus and on a
+workspace made to exercise every cross-file question a check can ask (duplicate names, plugin
+names, MCP servers, skills, dangling and known references, files that only name agents).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentls import cli
+from agentls.config import Settings
+from agentls.document import parse_document
+from helpers import CORPUS
+
+
+def _normalised(reported: list[cli.Reported]) -> list[tuple[Any, ...]]:
+    rows = []
+    for item in reported:
+        related = tuple(
+            (r.uri, str(r.lines.range(r.span.start, r.span.end)), r.message) for r in item.finding.related
+        )
+        fixes = tuple(
+            (fix.title, tuple((edit.span, edit.new_text) for edit in fix.edits)) for fix in item.finding.fixes
+        )
+        rows.append(
+            (
+                str(item.path),
+                item.line,
+                item.column,
+                item.end_line,
+                item.end_column,
+                item.severity,
+                item.finding.code,
+                item.finding.message,
+                related,
+                fixes,
+            )
+        )
+    return rows
+
+
+def _agent(name: str, body: str, extra: str = "") -> str:
+    return f"---\nname: {name}\ndescription: The {name} agent.\n{extra}---\n\n{body}\n"
+
+
+def _workspace(root: Path) -> Path:
+    agents = root / ".claude" / "agents"
+    (agents / "team").mkdir(parents=True)
+    for number in range(24):
+        name = f"service-{number}-engineer"
+        body = (
+            f"# Service {number}\n\n## Collaboration\n\n"
+            f"- Hand off schemas to `service-{(number + 1) % 24}-engineer`.\n"
+            f"- Consult @agent-missing-{number}-architect before a release.\n"
+            "- Work with **security-reviewer** on threat models.\n"
+        )
+        extra = "tools: Read, Grep, mcp__context7__get-docs, mcp__nowhere__x\nmodel: sonnet\n"
+        if number % 5 == 0:
+            extra += "colour: blue\nskills: [release-notes, no-such-skill]\nmcpServers: [inline-server]\n"
+        (agents / "team" / f"{name}.md").write_text(_agent(name, body, extra), encoding="utf-8")
+    # The same name twice in one scope, and once more with CRLF line ends.
+    (agents / "reviewer.md").write_text(_agent("security-reviewer", "Review."), encoding="utf-8")
+    (agents / "team" / "reviewer-copy.md").write_text(
+        _agent("security-reviewer", "Review again.").replace("\n", "\r\n"), encoding="utf-8"
+    )
+    (agents / "broken.md").write_text("---\nname: broken-agent\ndescription: [unclosed\n---\nBody\n")
+    (agents / "early.md").write_text(
+        "---\nname: early-agent\ndescription: a---b\ntools: Read\n---\nUses `service-1-engineer`.\n"
+    )
+    (agents / "unterminated.md").write_text("---\nname: half-written\ndescription: x\n")
+    plugin = root / "plugins" / "kit"
+    (plugin / ".claude-plugin").mkdir(parents=True)
+    (plugin / ".claude-plugin" / "plugin.json").write_text('{"name": "kit"}\n', encoding="utf-8")
+    (plugin / "agents").mkdir()
+    (plugin / "agents" / "helper.md").write_text(
+        _agent("kit-helper", "Delegate to the service-3-engineer agent."), encoding="utf-8"
+    )
+    (plugin / "commands").mkdir()
+    (plugin / "commands" / "run.md").write_text(
+        '---\ndescription: Run\n---\nsubagent_type: "kit:kit-helper"\nsubagent_type: "ghost-writer"\n',
+        encoding="utf-8",
+    )
+    (plugin / ".mcp.json").write_text('{"mcpServers": {"plugin-db": {"command": "db"}}}\n', encoding="utf-8")
+    (root / ".mcp.json").write_text('{"mcpServers": {"context7": {"command": "npx"}}}\n', encoding="utf-8")
+    skill = root / ".claude" / "skills" / "release-notes"
+    skill.mkdir(parents=True)
+    (skill / "SKILL.md").write_text("---\nname: release-notes\ndescription: Notes.\n---\nWrite them.\n")
+    (root / "CLAUDE.md").write_text("Use `service-2-engineer` and @agent-ghost-writer.\n", encoding="utf-8")
+    return root
+
+
+@pytest.mark.parametrize("jobs", [2, 3])
+def test_parallel_check_equals_serial_on_a_cross_file_workspace(tmp_path: Path, jobs: int) -> None:
+    root = _workspace(tmp_path / "ws")
+    serial, serial_problems, serial_count = cli.run_check([root], Settings(), user_agents=False, jobs=1)
+    parallel, problems, count = cli.run_check([root], Settings(), user_agents=False, jobs=jobs)
+    assert (count, problems) == (serial_count, serial_problems)
+    assert serial, "the workspace is meant to produce findings"
+    assert _normalised(parallel) == _normalised(serial)
+
+
+def test_parallel_check_equals_serial_on_the_corpus() -> None:
+    serial, _, serial_count = cli.run_check([CORPUS], Settings(), user_agents=False, jobs=1)
+    parallel, _, count = cli.run_check([CORPUS], Settings(), user_agents=False, jobs=2)
+    assert count == serial_count > 200
+    assert _normalised(parallel) == _normalised(serial)
+
+
+def test_one_named_file_checked_in_parallel_sees_its_neighbours(tmp_path: Path) -> None:
+    root = _workspace(tmp_path / "ws")
+    named = [
+        root / ".claude" / "agents" / "team" / "service-4-engineer.md",
+        root / ".claude" / "agents" / "broken.md",
+    ]
+    serial, _, _ = cli.run_check(named, Settings(), user_agents=False, jobs=1)
+    parallel, _, _ = cli.run_check(named, Settings(), user_agents=False, jobs=2)
+    assert serial
+    assert _normalised(parallel) == _normalised(serial)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\nname: a\ndescription: b\n---\nbody\n---\nmore\n",
+        "---\r\nname: a\r\ndescription: b\r\n---  \r\nbody\r\n",
+        "---\rname: a\rdescription: b\r---\rbody\r",
+        "---\nname: a\n---x: not a fence\ndescription: c\n--- \t\nbody",
+        "---\nname: a\ndescription: a---b\n---\n",
+        "---\nname: a\ndescription: never closed\n",
+        "--- \nname: a\n---",
+        "\ufeff---\nname: a\n---\nbody\n",
+        "\n---\nname: a\n---\nbody\n",
+        "---x\nname: a\n---\nbody\n",
+        "no frontmatter at all\n---\n",
+        "---\n---\nbody\n",
+    ],
+)
+def test_frontmatter_prefix_keeps_the_frontmatter_and_its_positions(text: str) -> None:
+    prefix = cli._frontmatter_prefix(text)
+    assert text.startswith(prefix)
+    whole, cut = parse_document(text), parse_document(prefix)
+    assert cut.frontmatter == whole.frontmatter
+    assert (cut.name, cut.name_span, cut.description) == (whole.name, whole.name_span, whole.description)
+    assert cut.yaml_error == whole.yaml_error
+    if whole.name_span is not None:
+        span = whole.name_span
+        assert cut.lines.range(span.start, span.end) == whole.lines.range(span.start, span.end)
