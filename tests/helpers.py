@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -174,3 +175,11 @@ async def open_text(client: LanguageClient, path: Path, text: str, language: str
         )
     )
     return uri
+
+
+async def wait_for_refresh(client: LanguageClient) -> None:
+    """Wait until the server sends `workspace/diagnostic/refresh` (see `make_client` in e2e/conftest.py)."""
+    waiters: list[asyncio.Future[None]] = client.refresh_waiters  # type: ignore[attr-defined]
+    waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+    waiters.append(waiter)
+    await waiter

@@ -3,6 +3,7 @@ captured capabilities of VS Code and of Neovim, on a copy of the fixture workspa
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import sys
@@ -12,8 +13,9 @@ from pathlib import Path
 import pytest
 import pytest_lsp
 from lsprotocol import types
+from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
-from pytest_lsp.client import make_test_lsp_client
+from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
 from helpers import FIXTURES
 
@@ -34,8 +36,25 @@ def _server_env(home: Path) -> dict[str, str]:
 
 
 def make_client() -> LanguageClient:
-    """pytest-lsp's client, plus the requests a real editor answers that it does not."""
-    client = make_test_lsp_client()
+    """pytest-lsp's client, plus the requests a real editor answers that it does not.
+
+    `workspace/diagnostic/refresh` is a request, so `wait_for_notification` cannot wait for it;
+    the handler here also resolves the futures that `helpers.wait_for_refresh` waits on.
+    """
+    client = LanguageClient(converter_factory=default_converter)
+    waiters: list[asyncio.Future[None]] = []
+    client.refresh_waiters = waiters  # type: ignore[attr-defined]
+
+    def diagnostic_refresh(client: LanguageClient, params: None) -> None:
+        client.diagnostic_refresh_count += 1
+        while waiters:
+            waiter = waiters.pop()
+            if not waiter.done():
+                waiter.set_result(None)
+
+    register_lsp_features(
+        client, {**DEFAULT_CLIENT_FEATURES, types.WORKSPACE_DIAGNOSTIC_REFRESH: diagnostic_refresh}
+    )
     registrations: list[types.Registration] = []
     client.registrations = registrations  # type: ignore[attr-defined]
 

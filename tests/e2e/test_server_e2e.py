@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from helpers import codes, diagnostics, open_document
+from helpers import codes, diagnostics, open_document, wait_for_refresh
 
 
 def root(client: LanguageClient) -> Path:
@@ -86,12 +87,13 @@ async def test_pull_answers_unchanged_for_the_same_version(pull_client: Language
 async def test_a_new_agent_on_disk_refreshes_pull_clients(pull_client: LanguageClient) -> None:
     new_agent = root(pull_client) / ".claude/agents/late-arrival.md"
     new_agent.write_text("---\nname: late-arrival\ndescription: Arrives late.\n---\n", encoding="utf-8")
+    refreshed = asyncio.ensure_future(wait_for_refresh(pull_client))
     pull_client.workspace_did_change_watched_files(
         types.DidChangeWatchedFilesParams(
             changes=[types.FileEvent(uri=new_agent.as_uri(), type=types.FileChangeType.Created)]
         )
     )
-    await pull_client.wait_for_notification(types.WORKSPACE_DIAGNOSTIC_REFRESH)
+    await refreshed
     report = await pull_client.workspace_diagnostic_async(
         types.WorkspaceDiagnosticParams(previous_result_ids=[])
     )
