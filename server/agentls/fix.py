@@ -133,14 +133,10 @@ def load_workspace(
     forced: Dialect | None = None,
     user_agents: bool = True,
 ) -> LoadedWorkspace:
-    from .catalog import load_dialect
     from .cli import collect
 
     found, report_paths, _problems = collect(paths, settings, forced, user_agents)
-    builtin: set[str] = set()
-    for dialect in Dialect:
-        builtin.update(load_dialect(dialect.value, settings.tools_extra).builtin_agents)
-    index = AgentIndex(settings=settings, builtin_agents=frozenset(builtin))
+    index = AgentIndex(settings=settings)
     files: dict[Path, tuple[FoundFile, str]] = {}
     for item in found:
         text = read_text(item.path)

@@ -15,6 +15,7 @@ are outside the workspace and are never edited.
 
 from __future__ import annotations
 
+import heapq
 import posixpath
 import re
 from collections.abc import Callable, Iterable, Sequence
@@ -234,9 +235,11 @@ def _symbol_parts(index: AgentIndex, name: str) -> tuple[list[IndexedFile], list
 def occurrences(index: AgentIndex, name: str) -> list[Occurrence]:
     """Every definition of the agent `name` and every reference to it, in uri then offset order.
 
-    References come from `references_to` for each name that reaches the agent; a definition
-    file's mentions of its own name (which the index does not count as references) are added,
-    since a rename must change them too.
+    The files come from `mentioning` (the index's map from a name to the files with a candidate
+    for it), and only those candidates are resolved: the same references `references_to` gives,
+    without resolving every other name in those files. A definition file's mentions of its own
+    name (which the index does not count as references to others) are included, since a rename
+    must change them too.
     """
     definitions, names = _symbol_parts(index, name)
     found: dict[tuple[str, int], Occurrence] = {}
@@ -245,11 +248,8 @@ def occurrences(index: AgentIndex, name: str) -> list[Occurrence]:
         if _name_is_identity(entry):
             found[(entry.uri, place.span.start)] = Occurrence(entry, place.span, True, "definition")
     for key in names:
-        for entry, reference in index.references_to(key):
-            found.setdefault(
-                (entry.uri, reference.span.start), Occurrence(entry, reference.span, False, reference.kind)
-            )
-        for entry in definitions:
+        for uri in index.mentioning(key):
+            entry = index.files[uri]
             own = [c for c in entry.candidates if c.key == key]
             for reference in resolve(own, index.is_known_agent, None):
                 found.setdefault(
@@ -337,7 +337,7 @@ def _check_renamable(index: AgentIndex, name: str) -> list[IndexedFile]:
     definitions, _names = _symbol_parts(index, name)
     bare = _bare(name).lower()
     if not definitions:
-        if bare in {b.lower() for b in index.builtin_agents}:
+        if index.is_builtin_agent(bare):
             raise RenameError(
                 f"`{_bare(name)}` is a built-in agent: it has no file in this workspace to rename."
             )
@@ -367,7 +367,7 @@ def validate_new_name(index: AgentIndex, old_name: str, new_name: str) -> None:
         )
     if new_name == _bare(old_name):
         return
-    if new_name in {b.lower() for b in index.builtin_agents}:
+    if index.is_builtin_agent(new_name):
         raise RenameError(f"`{new_name}` is the name of a built-in agent; choose another name.")
     if new_name == _bare(old_name).lower():
         return  # only the case changes
@@ -546,21 +546,25 @@ def _first_line(text: str | None, limit: int = 120) -> str:
 
 
 def workspace_symbols(index: AgentIndex, query: str, limit: int = 500) -> list[AgentSymbol]:
-    """Every agent whose name matches `query` (fuzzily), best first, with its description."""
-    scored: list[AgentSymbol] = []
+    """Every agent whose name matches `query` (fuzzily), best first, with its description.
+
+    Names are scored first and only the best `limit` become symbols, so an empty query over ten
+    thousand agents does not build ten thousand descriptions.
+    """
     needle = query.strip()
+    scored: list[tuple[int, str, str, IndexedFile]] = []
     for entry in index.agents():
         name = symbol_name(entry)
         if name is None:
             continue
         score = fuzzy_score(needle, name)
-        if score is None:
-            continue
-        scored.append(
-            AgentSymbol(name, _first_line(entry.document.description), definition_place(entry), score)
-        )
-    scored.sort(key=lambda s: (-s.score, s.name, s.place.uri))
-    return scored[:limit]
+        if score is not None:
+            scored.append((-score, name, entry.uri, entry))
+    best = heapq.nsmallest(limit, scored, key=lambda item: item[:3])
+    return [
+        AgentSymbol(name, _first_line(entry.document.description), definition_place(entry), -negative)
+        for negative, name, _uri, entry in best
+    ]
 
 
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")

@@ -24,9 +24,7 @@ from pygls.lsp.server import LanguageServer
 from pygls.uris import from_fs_path, to_fs_path
 
 from . import __version__, lsp_convert, watchdog
-from .catalog import load_dialect
 from .config import Settings, parse_settings
-from .dialects import Dialect
 from .findings import Finding, Severity, effective_severity
 from .protocol import AgentProtocol
 from .scan import FoundFile, classify, read_text, user_agents_folder, walk
@@ -77,11 +75,8 @@ class AgentServer(LanguageServer):
 
     def configure_index(self, settings: Settings) -> None:
         self.settings = settings
-        builtin: set[str] = set()
-        for dialect in Dialect:
-            builtin.update(load_dialect(dialect.value).builtin_agents)
         with self.lock:
-            self.index.configure(settings, builtin)
+            self.index.configure(settings)
 
     @property
     def encoding(self) -> str:

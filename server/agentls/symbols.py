@@ -217,13 +217,12 @@ def semantic_tokens(index: AgentIndex, entry: IndexedFile) -> list[SemanticToken
     clients without overlapping or multi-line token support need)."""
     document = entry.document
     tokens: list[SemanticToken] = []
-    builtin = {name.lower() for name in index.builtin_agents}
     for reference in references_in_file(index, entry):
         modifiers: list[str] = []
         bare = reference.name.rpartition(":")[2].lower()
         if not reference.known:
             modifiers.append("unresolved")
-        elif bare in builtin and not index.definitions(reference.name):
+        elif index.is_builtin_agent(bare, entry.dialect) and not index.definitions(reference.name):
             modifiers.append("defaultLibrary")
         tokens.append(SemanticToken(reference.span, "class", tuple(modifiers)))
     if entry.kind is FileKind.AGENT and entry.agent_name and entry.dialect is not None:

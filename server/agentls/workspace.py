@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePath, PurePosixPath
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 from .checks import FileUnderCheck, check_file
@@ -118,23 +119,61 @@ class AgentIndex:
     """All indexed files, and the maps that answer cross-file questions without rescanning."""
 
     settings: Settings = field(default_factory=Settings)
+    # Names known in every dialect beyond the workspace's own (tests and embedders); each dialect's
+    # built-in agents come from its catalogue, so `Agent(build)` in a Claude agent is not "known"
+    # just because OpenCode has a `build` agent.
     builtin_agents: frozenset[str] = frozenset()
     files: dict[str, IndexedFile] = field(default_factory=dict)
     _definitions: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
     _mentions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
     _always_known: frozenset[str] = frozenset()
+    _dialect_builtins: dict[Dialect, tuple[str, ...]] = field(default_factory=dict)
+    # Bumped whenever the set of agents, MCP servers or skills may have changed, so per-generation
+    # caches (the name lists every check consults) are rebuilt once per change, not once per check.
+    generation: int = 0
+    _cache: dict[str, tuple[int, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.configure(self.settings, self.builtin_agents)
 
     def configure(self, settings: Settings, builtin_agents: Iterable[str] | None = None) -> None:
-        """Apply new settings (and the dialect's built-in agents); the caller re-checks open files."""
+        """Apply new settings; the caller re-checks open files."""
         self.settings = settings
         if builtin_agents is not None:
             self.builtin_agents = frozenset(builtin_agents)
         self._always_known = frozenset(
             name.lower() for name in (*self.builtin_agents, *settings.agents_known)
         )
+        self._dialect_builtins.clear()
+        self.generation += 1
+
+    def dialect_builtins(self, dialect: Dialect | None) -> tuple[str, ...]:
+        """The built-in agents of a dialect (Claude Code's for files of no dialect, such as CLAUDE.md)."""
+        chosen = dialect or Dialect.CLAUDE
+        names = self._dialect_builtins.get(chosen)
+        if names is None:
+            from .catalog import load_dialect
+
+            names = tuple(load_dialect(chosen.value, self.settings.tools_extra).builtin_agents)
+            self._dialect_builtins[chosen] = names
+        return names
+
+    def is_builtin_agent(self, name: str, dialect: Dialect | None = None) -> bool:
+        """A built-in agent of `dialect`, or of any dialect when None (names a rename must avoid)."""
+        dialects = [dialect] if dialect is not None else list(Dialect)
+        key = name.lower()
+        return key in {n.lower() for n in self.builtin_agents} or any(
+            key in {n.lower() for n in self.dialect_builtins(d)} for d in dialects
+        )
+
+    def cached(self, key: str, build: Callable[[], Any]) -> Any:
+        """A value computed once per index generation."""
+        hit = self._cache.get(key)
+        if hit is not None and hit[0] == self.generation:
+            return hit[1]
+        value = build()
+        self._cache[key] = (self.generation, value)
+        return value
 
     def update(
         self,
@@ -152,6 +191,8 @@ class AgentIndex:
         affected: set[str] = set()
         if old is not None:
             affected |= self._forget(old)
+        if kind in (FileKind.CONFIG, FileKind.SKILL) or (old is not None and old.kind is not FileKind.AGENT):
+            self.generation += 1
         if kind is FileKind.CONFIG:
             document = parse_document("")
             entry = IndexedFile(
@@ -186,6 +227,8 @@ class AgentIndex:
         )
         name = agent_identity(path, dialect, document) if kind is FileKind.AGENT and dialect else None
         entry = IndexedFile(uri, path, kind, dialect, scope, document, candidates, name, plugin, version)
+        if old is None or old.agent_name != name:
+            self.generation += 1
         self.files[uri] = entry
         affected |= self._remember(entry)
         affected.discard(uri)
@@ -195,6 +238,7 @@ class AgentIndex:
         old = self.files.pop(uri, None)
         if old is None:
             return set()
+        self.generation += 1
         affected = self._forget(old)
         if old.kind in (FileKind.CONFIG, FileKind.SKILL):
             affected |= self._all_agent_uris()
@@ -242,16 +286,25 @@ class AgentIndex:
             return [f for f in (self.files[u] for u in self._definitions.get(bare, ())) if f.plugin == plugin]
         return [self.files[u] for u in self._definitions.get(key, ())]
 
-    def is_known_agent(self, name: str) -> bool:
+    def is_known_agent(self, name: str, dialect: Dialect | None = None) -> bool:
         key = name.lower()
         if key in self._definitions or key in self._always_known:
             return True
         if ":" in key:
             return bool(self.definitions(key))
-        return False
+        builtins: frozenset[str] = self.cached(
+            f"builtins:{dialect}", lambda: frozenset(n.lower() for n in self.dialect_builtins(dialect))
+        )
+        return key in builtins
 
     def agent_names(self) -> list[str]:
-        return [self.files[uris[0]].agent_name or key for key, uris in self._definitions.items() if uris]
+        names: list[str] = self.cached(
+            "agent-names",
+            lambda: [
+                self.files[uris[0]].agent_name or key for key, uris in self._definitions.items() if uris
+            ],
+        )
+        return names
 
     def agents(self) -> Iterable[IndexedFile]:
         for uris in self._definitions.values():
@@ -262,7 +315,8 @@ class AgentIndex:
         return set(self._mentions.get(name.lower(), ()))
 
     def references_in(self, entry: IndexedFile) -> list[AgentReference]:
-        return resolve(entry.candidates, self.is_known_agent, entry.agent_name)
+        dialect = entry.dialect
+        return resolve(entry.candidates, lambda name: self.is_known_agent(name, dialect), entry.agent_name)
 
     def references_to(self, name: str) -> list[tuple[IndexedFile, AgentReference]]:
         key = name.lower()
@@ -275,10 +329,16 @@ class AgentIndex:
         return found
 
     def mcp_servers(self) -> list[McpServer]:
-        return [s for f in self.files.values() for s in f.mcp_servers]
+        servers: list[McpServer] = self.cached(
+            "mcp-servers", lambda: [s for f in self.files.values() for s in f.mcp_servers]
+        )
+        return servers
 
     def skills(self) -> list[str]:
-        return [f.skill_name for f in self.files.values() if f.skill_name]
+        skills: list[str] = self.cached(
+            "skills", lambda: [f.skill_name for f in self.files.values() if f.skill_name]
+        )
+        return skills
 
     def context_for(self, entry: IndexedFile) -> IndexContext:
         return IndexContext(self, entry)
@@ -308,11 +368,23 @@ class IndexContext:
         return self.index.settings
 
     def is_known_agent(self, name: str) -> bool:
-        return self.index.is_known_agent(name)
+        return self.index.is_known_agent(name, self.entry.dialect)
 
     def agent_names(self) -> Sequence[str]:
-        names = [n for n in self.index.agent_names() if n.lower() != (self.entry.agent_name or "").lower()]
-        return [*names, *sorted(self.index.builtin_agents), *self.index.settings.agents_known]
+        dialect = self.entry.dialect
+        everyone: list[str] = self.index.cached(
+            f"all-names:{dialect}",
+            lambda: [
+                *self.index.agent_names(),
+                *sorted(self.index.dialect_builtins(dialect)),
+                *sorted(self.index.builtin_agents),
+                *self.index.settings.agents_known,
+            ],
+        )
+        own = (self.entry.agent_name or "").lower()
+        if not own:
+            return everyone
+        return [n for n in everyone if n.lower() != own]
 
     def duplicates_of(self, uri: str) -> Sequence[Related]:
         entry = self.index.files.get(uri)
