@@ -1205,6 +1205,8 @@ def _yaml_key(name: str) -> str:
 def _key_candidates(site: _Site) -> tuple[CompletionCandidate, ...]:
     """Every top-level key a new frontmatter line may start with (cached per dialect)."""
 
+    generic = replace(site, request=replace(site.request, file_name=None))
+
     def build() -> tuple[CompletionCandidate, ...]:
         items = []
         for index, info in enumerate(site.dialect.keys.values()):
@@ -1219,7 +1221,7 @@ def _key_candidates(site: _Site) -> tuple[CompletionCandidate, ...]:
                     kind="key",
                     detail=detail,
                     documentation_markdown=key_markdown(site.dialect, info),
-                    insert_text=_key_insert(site, info.name, [info.schema], info, 0),
+                    insert_text=_key_insert(generic, info.name, [info.schema], info, 0),
                     is_snippet=site.request.snippets,
                     sort_text=f"{1 if info.deprecated else 0}{index:04d}",
                     filter_text=info.name,
@@ -1228,10 +1230,15 @@ def _key_candidates(site: _Site) -> tuple[CompletionCandidate, ...]:
             )
         return tuple(items)
 
-    stem = _file_stem(site.request.file_name) if site.request.file_name else None
-    key = ("keys", site.request.snippets, site.newline, stem)
+    key = ("keys", site.request.snippets, site.newline)
     result: tuple[CompletionCandidate, ...] = _memo(site.dialect, key, build)
-    return result
+    # Only `name` depends on the file (its placeholder is the file's stem): patch it per request
+    # so the cache stays one entry per dialect.
+    name = site.dialect.keys.get("name")
+    if name is None or not site.request.file_name:
+        return result
+    insert = _key_insert(site, "name", [name.schema], name, 0)
+    return tuple(replace(item, insert_text=insert) if item.label == "name" else item for item in result)
 
 
 def _word_span(site: _Site, pattern: str = r"[\w.-]*") -> tuple[str, Span]:

@@ -590,3 +590,14 @@ def test_index_view_keeps_its_agent_order_through_edits_renames_adds_and_removes
             body = text(name, model) if name else "---\ndescription: x\n---\nBody.\n"
             index.update(uri, body, FileKind.AGENT, Dialect.CLAUDE)
         assert [(a.name, a.model, a.uri) for a in view.ordered_agents()] == expected()
+
+
+@pytest.mark.parametrize(
+    ("file_name", "expected"), [("code-reviewer.md", "name: ${1:code-reviewer}"), (None, "name: $0")]
+)
+def test_the_name_key_suggests_the_file_name(file_name: str | None, expected: str) -> None:
+    text, offset = cursor("---\ndescription: x\n|\n---\n")
+    request = CompletionRequest(
+        parse_document(text), offset, load_dialect("claude-code"), VIEW, file_name=file_name
+    )
+    assert pick(complete(request), "name").insert_text == expected
