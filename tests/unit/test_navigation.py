@@ -25,11 +25,12 @@ from agentls.navigation import (
     prepare_rename,
     rename,
     rename_change,
+    symbol_name,
     will_rename_files,
     workspace_symbols,
 )
 from agentls.workspace import AgentIndex, FileKind, IndexedFile
-from helpers import FIXTURES
+from helpers import CORPUS, FIXTURES
 
 ROOT = FIXTURES / "navigation"
 
@@ -601,3 +602,41 @@ def test_document_links_skip_unknown_agents_missing_files_and_urls() -> None:
     assert [(link.target, link.tooltip) for link in links] == [
         ("file:///ws/src/app/main.py", "Open src/app/main.py")
     ]
+
+
+@pytest.mark.parametrize("kind", [None, "subagent-type"])
+def test_rename_the_most_referenced_agent_of_the_real_corpus(kind: str | None) -> None:
+    """On the public collections: the agent named from the most files (or by the most plugin
+    command `subagent_type` lines) is renamed, the changed files are re-indexed, and no reference
+    to the old name is left while every one now names the new one."""
+    loaded = load_workspace([CORPUS], Settings(), user_agents=False)
+    index = loaded.index
+    names = sorted({name for file in index.agents() if (name := symbol_name(file)) is not None})
+
+    def weight(name: str) -> int:
+        found = occurrences(index, name)
+        if kind is None:
+            return len({o.entry.uri for o in found})
+        return sum(1 for o in found if o.kind == kind)
+
+    most = max(names, key=weight)
+    before = occurrences(index, most)
+    assert weight(most) >= 5
+    new_bare = "renamed-by-agentls"
+    change = rename_change(index, most, new_bare, rename_files=True)
+    items = {file_uri: item for item, file_uri in loaded.files.values()}
+    for file in change.files:
+        item = items[file.uri]
+        text = apply_edits(index.files[file.uri].document.text, file.edits)
+        index.update(file.uri, text, item.kind, item.dialect, item.scope, item.plugin)
+    for moved in change.renames:
+        item = items[moved.old_uri]
+        text = index.files[moved.old_uri].document.text
+        index.remove(moved.old_uri)
+        index.update(moved.new_uri, text, item.kind, item.dialect, item.scope, item.plugin)
+    new_name = f"{most.rpartition(':')[0]}:{new_bare}" if ":" in most else new_bare
+    assert occurrences(index, most) == []
+    after = occurrences(index, new_name)
+    assert sorted((o.kind, o.is_definition) for o in after) == sorted(
+        (o.kind, o.is_definition) for o in before
+    )
