@@ -99,7 +99,14 @@ def _reference_hover(request: HoverRequest, offset: int) -> HoverResult | None:
     touching = [c for c in candidates if _touches(c.span, offset)]
     if not touching:
         return None
-    found = resolve(touching, request.workspace.is_known_agent, request.self_name)
+    # The file's own dialect decides which built-in agents exist (OpenCode's `build` is no agent
+    # of Claude Code's).
+    builtins = {name.casefold() for name in request.dialect.builtin_agents}
+
+    def is_known(name: str) -> bool:
+        return name.casefold() in builtins or request.workspace.is_known_agent(name)
+
+    found = resolve(touching, is_known, request.self_name)
     if not found:
         return None
     reference = found[0]

@@ -191,3 +191,9 @@ def test_referrer_files_hover_agent_names() -> None:
     result = hover(request)
     assert result is not None and "**backend-architect**" in result.markdown
     assert rng(document, result.span) == "0:5-0:22"
+
+
+def test_built_in_agents_are_those_of_the_files_dialect() -> None:
+    head = "---\ndescription: x\n---\n"
+    _range, result = hover_at(head + "Hand off to the `gene|ral` agent.\n", "opencode", None)
+    assert result is not None and "**general** · built-in agent" in result.markdown
