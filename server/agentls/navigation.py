@@ -545,26 +545,47 @@ def _first_line(text: str | None, limit: int = 120) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def _symbol_names(index: AgentIndex) -> list[tuple[str, str, str]]:
+    """(name, lower-case name, uri) of every agent, rebuilt only when the index's set of agent
+    names changes (a new generation), not on every keystroke of a symbol search."""
+
+    def build() -> list[tuple[str, str, str]]:
+        return sorted(
+            (name, name.lower(), entry.uri) for entry in index.agents() if (name := symbol_name(entry))
+        )
+
+    names: list[tuple[str, str, str]] = index.cached("navigation.symbol-names", build)
+    return names
+
+
 def workspace_symbols(index: AgentIndex, query: str, limit: int = 500) -> list[AgentSymbol]:
     """Every agent whose name matches `query` (fuzzily), best first, with its description.
 
-    Names are scored first and only the best `limit` become symbols, so an empty query over ten
-    thousand agents does not build ten thousand descriptions.
+    A regular expression of the query's letters in order picks the candidates (in C); only those
+    are scored, and only the best `limit` become symbols with a description.
     """
-    needle = query.strip()
-    scored: list[tuple[int, str, str, IndexedFile]] = []
-    for entry in index.agents():
-        name = symbol_name(entry)
-        if name is None:
-            continue
-        score = fuzzy_score(needle, name)
-        if score is not None:
-            scored.append((-score, name, entry.uri, entry))
-    best = heapq.nsmallest(limit, scored, key=lambda item: item[:3])
-    return [
-        AgentSymbol(name, _first_line(entry.document.description), definition_place(entry), -negative)
-        for negative, name, _uri, entry in best
-    ]
+    needle = query.strip().lower()
+    names = _symbol_names(index)
+    best: list[tuple[int, str, str]]
+    if needle:
+        letters = re.compile(".*?".join(re.escape(char) for char in needle))
+        scored: list[tuple[int, str, str]] = []
+        for name, lowered, uri in names:
+            if letters.search(lowered):
+                score = fuzzy_score(needle, lowered)
+                if score is not None:
+                    scored.append((-score, name, uri))
+        best = heapq.nsmallest(limit, scored)
+    else:
+        best = [(0, name, uri) for name, _lowered, uri in names[:limit]]  # already in name order
+    symbols: list[AgentSymbol] = []
+    for negative, name, uri in best:
+        entry = index.files.get(uri)
+        if entry is not None:
+            symbols.append(
+                AgentSymbol(name, _first_line(entry.document.description), definition_place(entry), -negative)
+            )
+    return symbols
 
 
 _LINK_TARGET = re.compile(r"\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
