@@ -153,7 +153,7 @@ def _create_agent_file(
     if not support.create_files or entry.kind is not FileKind.AGENT or entry.dialect is None:
         return None
     name = _referenced_name(entry, finding).strip()
-    if not NAME_PATTERN.fullmatch(name) or index.is_known_agent(name):
+    if not NAME_PATTERN.fullmatch(name) or index.is_known_agent(name, entry.dialect):
         return None
     suffix = split_file_name(entry.path.name)[1].lower()
     if suffix == ".chatmode.md" or (entry.dialect is Dialect.COPILOT and not suffix):

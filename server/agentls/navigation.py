@@ -186,11 +186,17 @@ def symbol_name(entry: IndexedFile) -> str | None:
     return entry.agent_name
 
 
+def _known_in(index: AgentIndex, entry: IndexedFile) -> Callable[[str], bool]:
+    """Whether a name is a known agent as seen from `entry`: built-ins depend on its dialect."""
+    dialect = entry.dialect
+    return lambda name: index.is_known_agent(name, dialect)
+
+
 def _references_around(index: AgentIndex, entry: IndexedFile, offset: int) -> list[AgentReference]:
     """References whose span holds `offset`, self-mentions included; only nearby candidates are
     resolved, so this costs the same in a file of ten references or ten thousand."""
     nearby = [c for c in entry.candidates if c.span.start <= offset <= c.span.end]
-    return resolve(nearby, index.is_known_agent, None)
+    return resolve(nearby, _known_in(index, entry), None)
 
 
 def agent_at(index: AgentIndex, entry: IndexedFile, offset: int) -> Target | None:
@@ -251,7 +257,7 @@ def occurrences(index: AgentIndex, name: str) -> list[Occurrence]:
         for uri in index.mentioning(key):
             entry = index.files[uri]
             own = [c for c in entry.candidates if c.key == key]
-            for reference in resolve(own, index.is_known_agent, None):
+            for reference in resolve(own, _known_in(index, entry), None):
                 found.setdefault(
                     (entry.uri, reference.span.start),
                     Occurrence(entry, reference.span, False, reference.kind),
@@ -635,7 +641,7 @@ def document_links(
     """
     links: list[DocumentLink] = []
     taken: list[Span] = []
-    for reference in resolve(entry.candidates, index.is_known_agent, None):
+    for reference in resolve(entry.candidates, _known_in(index, entry), None):
         if not reference.known:
             continue
         definitions, _names = _symbol_parts(index, reference.name)
@@ -667,4 +673,4 @@ def document_links(
 
 def references_in_file(index: AgentIndex, entry: IndexedFile) -> list[AgentReference]:
     """Every reference in a file, self-mentions of a defining file included."""
-    return resolve(entry.candidates, index.is_known_agent, None)
+    return resolve(entry.candidates, _known_in(index, entry), None)
