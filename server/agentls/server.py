@@ -168,6 +168,15 @@ class AgentServer(LanguageServer):
             self.workspace_diagnostic_refresh(None)
         else:
             self.publish(affected)
+        # Semantic tokens (resolved or dangling references) and reference-count lenses of open
+        # files depend on other files too; clients re-request them only when told.
+        if not self.index_ready.is_set():
+            return
+        capabilities = self.client_capabilities
+        if get_capability(capabilities, "workspace.semantic_tokens.refresh_support", False):
+            self.workspace_semantic_tokens_refresh(None)
+        if get_capability(capabilities, "workspace.code_lens.refresh_support", False):
+            self.workspace_code_lens_refresh(None)
 
     def report_settings_problems(self) -> None:
         for problem in self.settings.problems:
