@@ -101,6 +101,11 @@ def _nesting_too_deep(text: str) -> int | None:
     `k:` levels holding a flow list through to a RecursionError). Invalid YAML is left for
     `compose` to report.
     """
+    # Every collection opens at an indicator character of its own (`-`, `:` or `?` in block
+    # style, `[` or `{` in flow style), so text with no more of them than MAX_DEPTH cannot nest
+    # too deep. That is nearly every frontmatter, and it spares them a second pass of the parser.
+    if sum(map(text.count, "-:?[{")) <= MAX_DEPTH:
+        return None
     depth = 0
     try:
         for event in yaml.parse(text, Loader=_Loader):
