@@ -105,6 +105,7 @@ class ProcessResult:
     wall: float
     peak_rss_kb: int  # the largest single process (getrusage ru_maxrss of the child tree)
     tree_rss_kb: int  # the sampled peak of the sum over the process and its children
+    cpu: float  # user + system seconds of the process and the children it waited for
     returncode: int
     stdout: str
     stderr: str
@@ -175,6 +176,7 @@ def run_process(
             wall,
             usage.ru_maxrss,
             max(tree_peak[0], usage.ru_maxrss),
+            usage.ru_utime + usage.ru_stime,
             process.returncode,
             out.read().decode("utf-8", "replace"),
             err.read().decode("utf-8", "replace"),
@@ -233,6 +235,7 @@ def measure_check(
 ) -> dict[str, Any]:
     command = [*agentls_command(), "check", "--no-user-agents", str(folder)]
     walls: list[float] = []
+    cpus: list[float] = []
     peaks: list[float] = []
     trees: list[float] = []
     result: dict[str, Any] = {"command": " ".join(command)}
@@ -247,6 +250,7 @@ def measure_check(
             result["error"] = f"exit {outcome.returncode}"
             break
         walls.append(outcome.wall)
+        cpus.append(outcome.cpu)
         peaks.append(outcome.peak_rss_kb / 1024)
         trees.append(outcome.tree_rss_kb / 1024)
         counted = _CHECKED.search(outcome.stderr)
@@ -268,13 +272,16 @@ def measure_check(
             failures.add(
                 f"check {label}: checked {checked} files, the workspace has {expected_agents} agents"
             )
-    result.update(wall_s=summary(walls), peak_rss_mb=summary(peaks), tree_rss_mb=summary(trees))
+    result.update(
+        wall_s=summary(walls), cpu_s=summary(cpus), peak_rss_mb=summary(peaks), tree_rss_mb=summary(trees)
+    )
     return result
 
 
 def measure_floor(folder: Path, runs: int, home: Path, timeout: float, failures: Failures) -> dict[str, Any]:
     command = [sys.executable, str(BENCH / "floor.py"), str(folder)]
     walls: list[float] = []
+    cpus: list[float] = []
     peaks: list[float] = []
     files = 0
     for _ in range(runs):
@@ -283,12 +290,14 @@ def measure_floor(folder: Path, runs: int, home: Path, timeout: float, failures:
             failures.add(f"parse floor on {folder}: exit {outcome.returncode}: {outcome.stderr[-500:]}")
             break
         walls.append(outcome.wall)
+        cpus.append(outcome.cpu)
         peaks.append(outcome.peak_rss_kb / 1024)
         files = int(outcome.stdout.split()[0])
     return {
         "command": " ".join(command),
         "files": files,
         "wall_s": summary(walls),
+        "cpu_s": summary(cpus),
         "peak_rss_mb": summary(peaks),
     }
 
@@ -361,6 +370,7 @@ def measure_peers(
             results[label] = {"available": False, "why": status.get(package, {}).get("why", "not installed")}
             continue
         walls: list[float] = []
+        cpus: list[float] = []
         peaks: list[float] = []
         entry: dict[str, Any] = {"available": True, "command": " ".join(command)}
         for run in range(runs):
@@ -369,6 +379,7 @@ def measure_peers(
                 entry["timed_out_after_s"] = timeout
                 break
             walls.append(outcome.wall)
+            cpus.append(outcome.cpu)
             peaks.append(outcome.peak_rss_kb / 1024)
             entry["exit"] = outcome.returncode
             tail = (outcome.stdout + outcome.stderr).strip().splitlines()
@@ -378,7 +389,7 @@ def measure_peers(
                 break
             if run == 0 and outcome.wall > 10:
                 break  # a slow peer is timed once: its order of magnitude is the finding
-        entry.update(wall_s=summary(walls), peak_rss_mb=summary(peaks))
+        entry.update(wall_s=summary(walls), cpu_s=summary(cpus), peak_rss_mb=summary(peaks))
         results[label] = entry
     return results
 
@@ -1009,6 +1020,11 @@ def _fmt_wall(entry: dict[str, Any] | None) -> str:
     return f"{_seconds(wall['median'])} ({_seconds(wall['min'])}–{_seconds(wall['max'])})"
 
 
+def _cpu(entry: dict[str, Any] | None) -> str:
+    cpu = (entry or {}).get("cpu_s", {})
+    return _seconds(cpu["median"]) if cpu.get("n") else "–"
+
+
 def _seconds(value: float) -> str:
     return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.2f} s"
 
@@ -1031,14 +1047,19 @@ def markdown(results: dict[str, Any]) -> str:
     lines += [
         f"Machine: {m['nproc']} cores, {m['cpu']}, {m['memory']}, Python {m['python']}; commit {m['commit']}",
         f"Command: `{results['command']}`",
+        "Load average at start / end: "
+        + " / ".join(
+            ", ".join(f"{v:.1f}" for v in results.get(key, ()))
+            for key in ("load_average_at_start", "load_average_at_end")
+        ),
         "",
     ]
     lines += [
-        "### `agentls check` vs the parse floor and the peers (median, min–max)",
+        "### `agentls check` vs the parse floor and the peers (median, min–max; CPU = user + system)",
         "",
-        "| workspace | agents | agentls check | peak RSS | parse floor | check/floor | agnix "
+        "| workspace | agents | agentls check | check CPU | peak RSS | parse floor | check/floor | agnix "
         "| agnix −021/023 | skillsaw |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for key, row in results["sizes"].items():
         check = row.get("check")
@@ -1069,7 +1090,8 @@ def markdown(results: dict[str, Any]) -> str:
             return text
 
         lines.append(
-            f"| {key} | {row['agents']} | {_fmt_wall(check)} | {rss} | {_fmt_wall(floor)} | {ratio} | "
+            f"| {key} | {row['agents']} | {_fmt_wall(check)} | {_cpu(check)} | {rss} | {_fmt_wall(floor)} "
+            f"| {ratio} | "
             f"{peer('agnix')} | {peer('agnix (no CC-AG-021/023)')} | {peer('skillsaw')} |"
         )
     if results.get("server"):
@@ -1166,6 +1188,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "seed": args.seed,
             "quick": args.quick,
         },
+        "load_average_at_start": os.getloadavg(),
         "sizes": {},
         "server": {},
         "failures": failures.items,
@@ -1220,6 +1243,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         results["startup"] = measure_startup(
             folder / manifest["five_kb_agent"], max(args.runs * 4, 3), home, failures
         )
+    results["load_average_at_end"] = os.getloadavg()
     RESULTS.mkdir(parents=True, exist_ok=True)
     output = (
         args.output or RESULTS / f"{started.strftime('%Y%m%dT%H%M%S')}{'-quick' if args.quick else ''}.json"
