@@ -8,10 +8,11 @@ as UTF-8 (BOM-aware, UTF-16 with a BOM accepted), invalid bytes replaced, never 
 
 from __future__ import annotations
 
+import contextlib
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePath
 
 from .dialects import Dialect, detect_dialect, plugin_name
@@ -47,6 +48,10 @@ SKIPPED_FOLDERS = frozenset(
 # reading a huge file into memory to say so is not worth it; `check` reports it from its size.
 MAX_READ_BYTES = 16 * 1024 * 1024
 REFERRER_NAMES = frozenset({"CLAUDE.md", "AGENTS.md", "CLAUDE.local.md"})
+# The files `classify` looks at by name rather than by folder.
+_CONFIG_NAMES = frozenset({".mcp.json", "settings.json", "settings.local.json"})
+_SPECIAL_NAMES = REFERRER_NAMES | {"SKILL.md"}
+_SPECIAL_SUFFIXES = (".agent.md", ".chatmode.md")
 
 
 @dataclass(frozen=True)
@@ -56,6 +61,10 @@ class FoundFile:
     dialect: Dialect | None
     scope: str
     plugin: str | None
+
+
+# A marker for "this folder's ordinary files are not classified yet" in `walk`.
+_UNSEEN = FoundFile(Path(), FileKind.CONFIG, None, "", None)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -146,6 +155,12 @@ def walk(
             plugin_roots[key] = known
         return known
 
+    # What an ordinary `x.md` is depends on its folder alone (the folder names above it, plugin
+    # roots), so it is worked out once per folder: classifying each of thousands of agents
+    # through pathlib cost more than reading it. Names with a meaning of their own, and any
+    # user file associations (globs on the whole path), still go through `classify`.
+    by_folder: dict[str, FoundFile | None] = {}
+
     stack = [root]
     while stack:
         if cancelled():
@@ -155,7 +170,16 @@ def walk(
             entries = list(os.scandir(folder))
         except OSError:
             continue
+        folder_key = str(folder)
         for entry in sorted(entries, key=lambda e: e.name):
+            name = entry.name
+            lower = name.lower()
+            if not lower.endswith(".md") and name not in _CONFIG_NAMES:
+                # Not a file agentls reads: only a folder to descend into matters.
+                with contextlib.suppress(OSError):
+                    if entry.is_dir(follow_symlinks=False) and name not in skipped:
+                        stack.append(Path(entry.path))
+                continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if entry.name not in skipped:
@@ -169,7 +193,20 @@ def walk(
                         continue
             except OSError:
                 continue
-            found = classify(Path(entry.path), associations, root, plugin_root, scope)
+            path = Path(entry.path)
+            if (
+                associations
+                or not lower.endswith(".md")
+                or name in _SPECIAL_NAMES
+                or lower.endswith(_SPECIAL_SUFFIXES)
+            ):
+                found = classify(path, associations, root, plugin_root, scope)
+            else:
+                template = by_folder.get(folder_key, _UNSEEN)
+                if template is _UNSEEN:
+                    template = classify(path, associations, root, plugin_root, scope)
+                    by_folder[folder_key] = template
+                found = None if template is None else replace(template, path=path)
             if found is not None:
                 yield found
 
