@@ -165,7 +165,13 @@ def run_process(
 
         watcher = threading.Thread(target=watch, daemon=True)
         watcher.start()
-        _pid, status, usage = os.wait4(process.pid, 0)
+        try:
+            _pid, status, usage = os.wait4(process.pid, 0)
+        except BaseException:
+            # Interrupted: the child runs in its own session, so it would outlive the benchmark.
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            raise
         wall = time.perf_counter() - start
         done.set()
         watcher.join()
