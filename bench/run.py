@@ -692,13 +692,15 @@ async def server_scenario(
     home: Path,
     failures: Failures,
     ready_timeout: float,
+    result: dict[str, Any],
 ) -> dict[str, Any]:
-    """One server session: readiness, memory, then every latency the issue names."""
+    """One server session: readiness, memory, then every latency the issue names, written into
+    `result` as they are measured (so a failure part-way keeps what came before it)."""
     from lsprotocol import types
 
     label = f"server {manifest['agents']}"
     session, to_initialize, sent = await start_session(folder, home)
-    result: dict[str, Any] = {"initialize_answer_s": to_initialize}
+    result["initialize_answer_s"] = to_initialize
     try:
         caps = session.capabilities
         available = {
@@ -824,7 +826,9 @@ async def server_scenario(
             referrer = Document(session, referrer_path.as_uri(), referrer_path.read_text(encoding="utf-8"))
             referrer.open()
             head_end = referrer.text.index("\n---", 3)
-            at = re.compile(rf"(?<![\w-]){re.escape(hub)}(?![\w-])").search(referrer.text, head_end)
+            at = re.compile(rf"(?:(?<=@agent-)|(?<![\w-])){re.escape(hub)}(?![\w-])").search(
+                referrer.text, head_end
+            )
             assert at is not None, f"the generator wrote no mention of {hub} in {referrer_path}"
             where = referrer.position(at.start() + 2)
             document_id = types.TextDocumentIdentifier(uri=referrer.uri)
@@ -911,9 +915,16 @@ def measure_server(
     ready_timeout: float,
 ) -> dict[str, Any]:
     label = f"server {manifest['agents']}"
-    detail = asyncio.run(
-        server_scenario(folder, manifest, requests, rename_requests, home, failures, ready_timeout)
-    )
+    detail: dict[str, Any] = {}
+    try:
+        asyncio.run(
+            server_scenario(
+                folder, manifest, requests, rename_requests, home, failures, ready_timeout, detail
+            )
+        )
+    except Exception as error:  # keep the figures measured before the failure, and go on
+        failures.add(f"{label}: {type(error).__name__}: {error}")
+        detail["error"] = f"{type(error).__name__}: {error}"
     readiness: list[dict[str, float]] = []
     if "index_ready_s" in detail:
         readiness.append(
@@ -1118,7 +1129,7 @@ def markdown(results: dict[str, Any]) -> str:
             "|---|---|---|---|---|---|---|---|---|---|",
         ]
         for key, row in results["server"].items():
-            if "error" in row:
+            if "initialize_answer_s" not in row:
                 lines.append(f"| {key} | failed: {row['error']} |")
                 continue
             ready = row.get("index_ready_runs_s", {})
@@ -1127,7 +1138,8 @@ def markdown(results: dict[str, Any]) -> str:
             if row.get("rename_agent", {}).get("files_edited") is not None:
                 rename += f" ({row['rename_agent']['files_edited']})"
             lines.append(
-                f"| {key} | {_seconds(row['initialize_answer_s'])} | "
+                f"| {key}{' (failed part-way)' if 'error' in row else ''} | "
+                f"{_seconds(row['initialize_answer_s'])} | "
                 f"{_seconds(ready['median']) if ready.get('n') else '–'} | "
                 f"{f'{rss:.0f} MB' if rss else '–'} | {_lat(row.get('change_5kb'))} | "
                 f"{_lat(row.get('change_200kb'))} | {_lat(row.get('completion_agent'))} | "
