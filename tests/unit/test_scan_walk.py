@@ -58,7 +58,7 @@ def _tree(root: Path) -> Path:
 
 
 def _expected(root: Path) -> dict[Path, object]:
-    found = {}
+    found: dict[Path, object] = {}
     for folder, subfolders, names in os.walk(root):
         subfolders[:] = [s for s in subfolders if s not in SKIPPED_FOLDERS]
         for name in names:
