@@ -338,6 +338,7 @@ _AGENT_WORD_AFTER = re.compile(r"[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IGNOREC
 _FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\r\n]*)\r?$", re.MULTILINE)
 _HEADING_LINE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))?[ \t#]*\r?$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\s[-—–]\s")
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _PROSE_FENCES = frozenset({"", "yaml", "yml", "text", "txt", "markdown", "md", "plaintext"})
 _EXPLICIT_IN_CODE = ("subagent_type", "Agent(", "Task(", "@agent-")
 _STOPWORDS = frozenset(
@@ -454,7 +455,22 @@ class _BodyContext:
                     end = later_start
                     break
             self.sections.append((start, end))
-        self._sentences: dict[int, list[tuple[int, int]]] = {}
+        # Sections nest, so merge them into disjoint spans that a bisection can search.
+        merged: list[list[int]] = []
+        for start, end in sorted(self.sections):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._section_starts = [start for start, _end in merged]
+        self._section_ends = [end for _start, end in merged]
+        # Line starts and, per line, sentence ends are found once and then bisected: searching
+        # backwards from every token (for "\r" in a file that has none, to the file's start) and
+        # walking a long line's sentences for every token made a 1 MB body take seconds.
+        self._line_starts = [region.start] + [
+            match.end() for match in _LINE_BREAK.finditer(text, region.start, region.end)
+        ]
+        self._sentences: dict[int, tuple[list[int], list[int]]] = {}
 
     def code_at(self, offset: int) -> CodeRegion | None:
         index = bisect_right(self.code_starts, offset) - 1
@@ -471,9 +487,10 @@ class _BodyContext:
     def sentence_flags(self, offset: int) -> int:
         """COLLABORATION when the sentence (within its line) around `offset` hands work over."""
         text = self.text
-        line_start = max(text.rfind("\n", 0, offset), text.rfind("\r", 0, offset)) + 1
-        sentences = self._sentences.get(line_start)
-        if sentences is None:
+        line = bisect_right(self._line_starts, offset) - 1
+        line_start = self._line_starts[line] if line >= 0 else 0
+        known = self._sentences.get(line_start)
+        if known is None:
             line_end = len(text)
             for stop in ("\n", "\r"):
                 found = text.find(stop, offset)
@@ -485,21 +502,23 @@ class _BodyContext:
                 sentences.append((start, match.end()))
                 start = match.end()
             sentences.append((start, line_end))
-            flagged = []
+            ends: list[int] = []
+            flagged: list[int] = []
             for sentence_start, sentence_end in sentences:
                 flags = 0
                 if _COLLABORATION_WORDS.search(text, sentence_start, sentence_end):
                     flags |= _COLLABORATION
-                flagged.append((sentence_end, flags))
-            self._sentences[line_start] = flagged
-            sentences = flagged
-        for sentence_end, flags in sentences:
-            if offset < sentence_end:
-                return flags
-        return sentences[-1][1] if sentences else 0
+                ends.append(sentence_end)
+                flagged.append(flags)
+            known = (ends, flagged)
+            self._sentences[line_start] = known
+        ends, flagged = known
+        index = bisect_right(ends, offset)
+        return flagged[index] if index < len(flagged) else flagged[-1]
 
     def in_section(self, offset: int) -> bool:
-        return any(start <= offset < end for start, end in self.sections)
+        index = bisect_right(self._section_starts, offset) - 1
+        return index >= 0 and offset < self._section_ends[index]
 
 
 def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:

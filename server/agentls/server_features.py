@@ -20,3 +20,6 @@ def register_features(server: AgentServer) -> None:
     server_hover.register(server)
     server_navigation.register(server)
     server_actions.register(server)
+    from . import server_debug
+
+    server_debug.register(server)

@@ -8,10 +8,15 @@ that is asked is an answer in bounded time without a crash.
 
 from __future__ import annotations
 
+import os
 import random
+import shutil
+import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TypeVar
 
 from agentls.scan import decode_bytes
@@ -90,9 +95,11 @@ def _binary(name: str) -> bytes:
     return b"\x00" + data  # never starts like a frontmatter, whatever the seed gives
 
 
-def _prose_line(size: int) -> str:
-    sentence = "Review the change and hand security questions to the security-auditor agent. "
-    return (sentence * (size // len(sentence) + 1))[:size]
+def _prose_line(size: int, ending: str = "") -> str:
+    """`size` characters of prose with hyphenated words (each one looked at as a possible agent
+    name) and sentence ends, then `ending`."""
+    sentence = "Review the change set, check the follow-up items and the read-only data twice. "
+    return (sentence * (size // len(sentence) + 1))[: size - len(ending)] + ending
 
 
 def _ten_megabytes(name: str) -> str:
@@ -165,7 +172,14 @@ CASES: tuple[Hostile, ...] = (
         frozenset({"yaml-duplicate-key"}),
     ),
     Hostile("ten-megabytes", _utf8(_ten_megabytes), frozenset({"file-too-large"})),
-    Hostile("one-megabyte-line", _utf8(lambda n: agent(body=_prose_line(1_000_000) + "\n", name=n))),
+    # One agent named at the very end: the reference is still found a million columns in.
+    Hostile(
+        "one-megabyte-line",
+        _utf8(
+            lambda n: agent(body=_prose_line(1_000_000, " Then ask @agent-missing-helper.") + "\n", name=n)
+        ),
+        frozenset({"unknown-agent"}),
+    ),
     Hostile("one-megabyte-value", _utf8(lambda n: agent("model: " + "x" * 1_000_000 + "\n", name=n))),
     Hostile("nul-bytes", _nul_bytes, frozenset({"no-frontmatter"})),
     Hostile(
@@ -208,3 +222,23 @@ def bounded(call: Callable[[], T], seconds: float = HANG_GUARD_SECONDS) -> T:
     if error:
         raise error[0]
     return result[0]
+
+
+@contextmanager
+def fast_folder() -> Iterator[Path]:
+    """A temporary folder on tmpfs where there is one: there, tens of thousands of files take
+    a fraction of a second to create, where a disk-backed /tmp can take several."""
+    base = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
+    folder = Path(tempfile.mkdtemp(prefix="agentls-robustness-", dir=base))
+    try:
+        yield folder
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def touch_many(folder: Path, count: int, suffix: str) -> None:
+    """`count` empty files in `folder`."""
+    folder.mkdir(parents=True, exist_ok=True)
+    flags = os.O_CREAT | os.O_WRONLY
+    for number in range(count):
+        os.close(os.open(folder / f"file-{number}{suffix}", flags, 0o644))

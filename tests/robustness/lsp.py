@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import sys
+from bisect import bisect_left
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -20,6 +22,7 @@ from pytest_lsp.client import make_test_lsp_client
 from agentls.scan import decode_bytes
 
 SERVER_COMMAND = [sys.executable, "-m", "agentls"]
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 # Waits for what the server sends are bounded so that a hang fails the test instead of the run.
 ANSWER_SECONDS = float(os.environ.get("AGENTLS_TEST_ANSWER_SECONDS", "60"))
 ENCODINGS = (
@@ -30,14 +33,15 @@ ENCODINGS = (
 
 
 def capabilities(
-    client: str = "neovim", encoding: types.PositionEncodingKind | None = None, pull: bool = False
+    client: str = "neovim", encoding: str | None = None, pull: bool = False
 ) -> types.ClientCapabilities:
     """A captured client's capabilities, optionally offering only one position encoding, or
     (`pull`) everything a client needs to pull diagnostics, refresh requests included."""
     captured = client_capabilities(client)
     if encoding is not None:
         general = captured.general or types.GeneralClientCapabilities()
-        captured = attrs.evolve(captured, general=attrs.evolve(general, position_encodings=[encoding]))
+        offered = [types.PositionEncodingKind(encoding)]
+        captured = attrs.evolve(captured, general=attrs.evolve(general, position_encodings=offered))
     if pull:
         workspace = captured.workspace or types.WorkspaceClientCapabilities()
         text_document = captured.text_document or types.TextDocumentClientCapabilities()
@@ -66,6 +70,10 @@ def make_client() -> LanguageClient:
     def register_capability(params: types.RegistrationParams) -> None:
         del params
 
+    # Refresh requests a real editor answers (it then asks again); pytest-lsp's client refuses them.
+    for refresh in (types.WORKSPACE_SEMANTIC_TOKENS_REFRESH, types.WORKSPACE_CODE_LENS_REFRESH):
+        client.feature(refresh)(lambda params: None)
+
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         del params
@@ -81,7 +89,8 @@ async def running_server(
     workspace: Path,
     home: Path,
     client: str = "neovim",
-    encoding: types.PositionEncodingKind | None = None,
+    encoding: str | None = None,
+    pull: bool = False,
 ) -> AsyncIterator[LanguageClient]:
     """A started and initialized server on `workspace`; shut down cleanly on the way out."""
     lsp = make_client()
@@ -90,7 +99,7 @@ async def running_server(
         result = await asyncio.wait_for(
             lsp.initialize_session(
                 types.InitializeParams(
-                    capabilities=capabilities(client, encoding),
+                    capabilities=capabilities(client, encoding, pull),
                     root_uri=workspace.as_uri(),
                     workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
                 )
@@ -98,9 +107,14 @@ async def running_server(
             ANSWER_SECONDS,
         )
         lsp.negotiated_encoding = result.capabilities.position_encoding or types.PositionEncodingKind.Utf16  # type: ignore[attr-defined]
+        lsp.server_capabilities = result.capabilities  # type: ignore[attr-defined]
         yield lsp
         await asyncio.wait_for(lsp.shutdown_session(), ANSWER_SECONDS)
     finally:
+        # After a failure the server was never told to exit, and pygls's stop() would wait for it.
+        process = lsp._server
+        if process is not None and process.returncode is None:
+            process.kill()
         await lsp.stop()  # type: ignore[no-untyped-call]
 
 
@@ -118,19 +132,7 @@ def units(text: str, encoding: str) -> int:
 
 def split_lines(text: str) -> list[str]:
     """The document's lines as LSP counts them (LF, CRLF, CR), without their breaks."""
-    lines: list[str] = []
-    start = 0
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if char in "\r\n":
-            lines.append(text[start:index])
-            index += 2 if char == "\r" and text[index + 1 : index + 2] == "\n" else 1
-            start = index
-        else:
-            index += 1
-    lines.append(text[start:])
-    return lines
+    return _LINE_BREAK.split(text)
 
 
 def positions_by_uri(value: Any, uri: str) -> Iterator[tuple[str, types.Position]]:
@@ -157,14 +159,21 @@ def positions_by_uri(value: Any, uri: str) -> Iterator[tuple[str, types.Position
             yield from positions_by_uri(getattr(value, field.name), belongs)
 
 
-def column_fits(line: str, character: int, encoding: str) -> bool:
+def column_fits(line: str, character: int, encoding: str, cache: dict[str, list[int]] | None = None) -> bool:
     """Whether `character` (in `encoding` units) falls between two characters of `line`."""
-    total = 0
-    for char in line:
-        if total >= character:
-            break
-        total += units(char, encoding)
-    return total == character
+    if line.isascii() or encoding == types.PositionEncodingKind.Utf32:
+        return 0 <= character <= len(line)
+    cache = {} if cache is None else cache
+    bounds = cache.get(line)
+    if bounds is None:
+        # Cumulative units at every character boundary, once per line: diagnostics can put
+        # thousands of positions on one long line.
+        bounds = [0]
+        for char in line:
+            bounds.append(bounds[-1] + units(char, encoding))
+        cache[line] = bounds
+    index = bisect_left(bounds, character)
+    return index < len(bounds) and bounds[index] == character
 
 
 def assert_positions_inside(
@@ -176,14 +185,18 @@ def assert_positions_inside(
     `others` holds those texts; a file on disk is read when it is not there.
     """
     texts = {uri: text, **(others or {})}
+    split: dict[str, list[str]] = {}
+    boundaries: dict[str, list[int]] = {}
     for owner, position in positions_by_uri(value, uri):
         if owner not in texts:
             path = to_fs_path(owner)
             assert path is not None, f"a position in {owner}, which is not a file"
             texts[owner] = decode_bytes(Path(path).read_bytes())
-        lines = split_lines(texts[owner])
+        if owner not in split:
+            split[owner] = split_lines(texts[owner])
+        lines = split[owner]
         assert 0 <= position.line < len(lines), f"line {position.line} of {len(lines)} in {owner}"
         line = lines[position.line]
-        assert column_fits(line, position.character, encoding), (
+        assert column_fits(line, position.character, encoding, boundaries), (
             f"{position} is not a character boundary of line {line[:80]!r} in {encoding} ({owner})"
         )

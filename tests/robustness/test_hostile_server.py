@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from pathlib import Path
 
-import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
@@ -20,7 +19,7 @@ def hostile_workspace(root: Path) -> Path:
     folder.mkdir(parents=True)
     for case in CASES:
         (folder / case.file_name).write_bytes(case.data)
-    (folder / "reviewer.md").write_text(agent(), encoding="utf-8")
+    (folder / "reviewer.md").write_text(agent(name="reviewer"), encoding="utf-8")
     return root
 
 
@@ -34,39 +33,45 @@ def open_text(client: LanguageClient, uri: str, text: str) -> None:
 
 async def still_answers(client: LanguageClient, workspace: Path) -> None:
     uri = (workspace / ".claude/agents/reviewer.md").as_uri()
-    open_text(client, uri, agent())
+    open_text(client, uri, agent(name="reviewer"))
     items = await asyncio.wait_for(diagnostics(client, uri), ANSWER_SECONDS)
     assert items == []
 
 
-@pytest.mark.parametrize("editor", ["neovim", "visual-studio-code"])
-async def test_server_diagnoses_every_hostile_file(tmp_path: Path, editor: str) -> None:
-    workspace = hostile_workspace(tmp_path / "ws")
-    async with running_server(workspace, tmp_path / "home", editor) as client:
-        encoding = encoding_of(client)
-        if uses_pull_diagnostics(client):
-            # Found by the scan, never opened: workspace diagnostics cover them all.
-            report = await asyncio.wait_for(
-                client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[])),
-                ANSWER_SECONDS,
-            )
-            by_uri = {
-                item.uri: item
-                for item in report.items
-                if isinstance(item, types.WorkspaceFullDocumentDiagnosticReport)
-            }
-            for case in CASES:
-                uri = (workspace / ".claude/agents" / case.file_name).as_uri()
-                assert uri in by_uri, case.name
-                items = list(by_uri[uri].items)
-                assert_expected_codes(case.name, items)
-                assert_positions_inside(items, case.text, encoding)
+async def test_the_scan_diagnoses_every_hostile_file(tmp_path: Path) -> None:
+    """Found on disk, never opened: a pull client's workspace diagnostics cover every file."""
+    # A space and a non-ASCII letter: every uri is percent-encoded, as on many real machines.
+    workspace = hostile_workspace(tmp_path / "hostile wörkspace")
+    async with running_server(workspace, tmp_path / "home", "neovim", pull=True) as client:
+        report = await asyncio.wait_for(
+            client.workspace_diagnostic_async(types.WorkspaceDiagnosticParams(previous_result_ids=[])),
+            ANSWER_SECONDS,
+        )
+        by_uri = {
+            item.uri: item
+            for item in report.items
+            if isinstance(item, types.WorkspaceFullDocumentDiagnosticReport)
+        }
+        for case in CASES:
+            uri = (workspace / ".claude/agents" / case.file_name).as_uri()
+            assert uri in by_uri, case.name
+            items = list(by_uri[uri].items)
+            assert_expected_codes(case.name, items)
+            assert_positions_inside(items, case.text, encoding_of(client))
+        await still_answers(client, workspace)
+
+
+async def test_opening_each_hostile_file_in_the_editor(tmp_path: Path) -> None:
+    """Opened in a push client (VS Code 1.65, UTF-16): each gets its published diagnostics."""
+    workspace = hostile_workspace(tmp_path / "hostile wörkspace")
+    async with running_server(workspace, tmp_path / "home", "visual-studio-code") as client:
+        assert not uses_pull_diagnostics(client)
         for case in CASES:
             uri = (workspace / ".claude/agents" / case.file_name).as_uri()
             open_text(client, uri, case.text)
             items = await asyncio.wait_for(diagnostics(client, uri), ANSWER_SECONDS)
             assert_expected_codes(case.name, items)
-            assert_positions_inside(items, case.text, encoding)
+            assert_positions_inside(items, case.text, encoding_of(client))
         await still_answers(client, workspace)
 
 

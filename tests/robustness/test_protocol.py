@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from lsprotocol import types
 
+from robustness.hostile import fast_folder, touch_many
 from robustness.lsp import ANSWER_SECONDS, assert_positions_inside
 from robustness.rpc import RawServer, document_requests, offered, structured_result
 
@@ -180,6 +181,7 @@ async def test_cancelled_requests_are_answered_and_the_server_stays_up(
     folder.mkdir()
     for number in range(1500):
         (folder / f"agent-{number}.md").write_text(WRITER.replace("test-writer", f"agent-{number}"))
+    touch_many(workspace / "other", 5000, ".txt")
     await server.initialize(workspace, pull=True)
     uri = (workspace / ".claude/agents/code-reviewer.md").as_uri()
     sent = [
@@ -269,19 +271,17 @@ async def test_exit_without_shutdown_exits_with_1(server: RawServer, tmp_path: P
     assert await server.exit_code() == 1
 
 
-async def test_stdin_closing_ends_the_server_even_during_a_scan(server: RawServer, tmp_path: Path) -> None:
-    workspace = make_workspace(tmp_path / "ws")
-    for number in range(20):
-        folder = workspace / f"folder-{number}"
-        folder.mkdir()
-        for item in range(1000):
-            (folder / f"file-{item}.txt").touch()
-    await server.initialize(workspace)
-    await server.notification("$/progress")  # the scan has begun
-    server.close_stdin()
-    # The scan is cancelled rather than finished first; the bound is a hang guard, not a timing.
-    # No `shutdown` came first, so the status says the session did not end cleanly.
-    assert await server.exit_code(ANSWER_SECONDS) == 1
+async def test_stdin_closing_ends_the_server_even_during_a_scan(server: RawServer) -> None:
+    with fast_folder() as root:
+        workspace = make_workspace(root / "ws")
+        for number in range(20):
+            touch_many(workspace / f"folder-{number}", 1000, ".txt")
+        await server.initialize(workspace)
+        await server.notification("$/progress")  # the scan has begun
+        server.close_stdin()
+        # The scan is cancelled rather than finished first; the bound is a hang guard, not a
+        # timing. No `shutdown` came first, so the status says the session did not end cleanly.
+        assert await server.exit_code(ANSWER_SECONDS) == 1
 
 
 async def test_a_client_that_dies_without_exit_is_noticed_through_its_process_id(

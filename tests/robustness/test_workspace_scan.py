@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,25 +15,12 @@ from lsprotocol import types
 from agentls import cli
 from agentls.config import Settings
 from agentls.scan import read_text, walk
-from robustness.hostile import agent, bounded
+from robustness.hostile import agent, bounded, fast_folder, touch_many
 from robustness.lsp import ANSWER_SECONDS
 from robustness.rpc import RawServer
 
 AGENTS = 20
 OTHER_FILES = 100_000
-
-
-def _fast_temporary_folder() -> Path:
-    # tmpfs makes 100,000 files a second's work; a disk-backed /tmp can take several.
-    base = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
-    return Path(tempfile.mkdtemp(prefix="agentls-big-", dir=base))
-
-
-def _touch_many(folder: Path, count: int, suffix: str) -> None:
-    folder.mkdir(parents=True, exist_ok=True)
-    flags = os.O_CREAT | os.O_WRONLY
-    for number in range(count):
-        os.close(os.open(folder / f"file-{number}{suffix}", flags, 0o644))
 
 
 def build_big_workspace(root: Path, outside: Path) -> Path:
@@ -46,7 +32,7 @@ def build_big_workspace(root: Path, outside: Path) -> Path:
         (agents / f"agent-{number}.md").write_text(agent(name=f"agent-{number}"), encoding="utf-8")
     # The other files: half Markdown (classified and dropped), half not.
     for folder in range(OTHER_FILES // 1000):
-        _touch_many(workspace / "src" / f"package-{folder}", 1000, ".md" if folder % 2 else ".txt")
+        touch_many(workspace / "src" / f"package-{folder}", 1000, ".md" if folder % 2 else ".txt")
     # Dependency and VCS folders that hold agent-shaped files, which must never be indexed.
     for skipped in ("node_modules/some-package", ".git/objects", ".venv/lib"):
         hidden = workspace / skipped / ".claude" / "agents"
@@ -68,11 +54,8 @@ def build_big_workspace(root: Path, outside: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def big_workspace() -> Iterator[Path]:
-    root = _fast_temporary_folder()
-    try:
+    with fast_folder() as root:
         yield build_big_workspace(root, root / "outside")
-    finally:
-        shutil.rmtree(root, ignore_errors=True)
 
 
 class OsWith:
