@@ -62,6 +62,17 @@ def make_client() -> LanguageClient:
     def register_capability(params: types.RegistrationParams) -> None:
         registrations.extend(params.registrations)
 
+    # A real editor answers these by asking for tokens and lenses again; here they are counted.
+    client.other_refreshes = []  # type: ignore[attr-defined]
+
+    @client.feature(types.WORKSPACE_SEMANTIC_TOKENS_REFRESH)
+    def semantic_tokens_refresh(params: None) -> None:
+        client.other_refreshes.append(types.WORKSPACE_SEMANTIC_TOKENS_REFRESH)  # type: ignore[attr-defined]
+
+    @client.feature(types.WORKSPACE_CODE_LENS_REFRESH)
+    def code_lens_refresh(params: None) -> None:
+        client.other_refreshes.append(types.WORKSPACE_CODE_LENS_REFRESH)  # type: ignore[attr-defined]
+
     @client.feature(types.WORKSPACE_APPLY_EDIT)
     def apply_edit(params: types.ApplyWorkspaceEditParams) -> types.ApplyWorkspaceEditResult:
         client.applied_edits.append(params.edit)  # type: ignore[attr-defined]

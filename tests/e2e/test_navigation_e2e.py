@@ -38,6 +38,10 @@ def _client() -> LanguageClient:
     def register_capability(params: types.RegistrationParams) -> None:
         del params
 
+    # A real editor answers these refreshes by asking for tokens and lenses again.
+    for refresh in (types.WORKSPACE_SEMANTIC_TOKENS_REFRESH, types.WORKSPACE_CODE_LENS_REFRESH):
+        client.feature(refresh)(lambda params: None)
+
     return client
 
 
