@@ -108,6 +108,9 @@ def _string_tuple(key: str, value: Any, problems: list[str]) -> tuple[str, ...] 
 
 
 def _string_map(key: str, value: Any, allowed: tuple[str, ...], problems: list[str]) -> dict[str, str] | None:
+    if value == []:
+        # Lua cannot tell an empty table from an empty list: Neovim sends `{}` as `[]`.
+        return {}
     if not isinstance(value, Mapping):
         problems.append(f"Setting `{key}` must be an object; using the default.")
         return None

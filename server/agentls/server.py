@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import threading
 import uuid
 from collections.abc import Iterable
@@ -204,7 +205,8 @@ class AgentServer(LanguageServer):
         exclude = frozenset(self.settings.index_exclude)
         associations = dict(self.settings.file_associations)
         for root in roots:
-            found.extend(walk(root, exclude, associations, cancelled=self.scan_cancel.is_set))
+            for folder in scan_folders_of(root):
+                found.extend(walk(folder, exclude, associations, cancelled=self.scan_cancel.is_set))
         user = user_agents_folder()
         if (
             self.settings.index_user_agents
@@ -237,6 +239,16 @@ class AgentServer(LanguageServer):
             token,
             types.WorkDoneProgressReport(message=message, percentage=percentage),
         )
+
+
+def scan_folders_of(root: Path) -> list[Path]:
+    """What to walk for a workspace folder. A home folder or a file-system root is where editors
+    land when a Markdown file has no nearer project marker (`~/.claude` is one); walking all of it
+    would cost minutes, so only its agent folders are indexed there."""
+    home = os.environ.get("HOME")
+    if root == Path(root.anchor) or (home and root == Path(home)):
+        return [p for p in (root / ".claude", root / ".github", root / ".opencode") if p.is_dir()]
+    return [root]
 
 
 def _roots(params: types.InitializeParams) -> list[Path]:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from agentls.dialects import Dialect
 from agentls.workspace import AgentIndex, FileKind
 
@@ -96,3 +100,25 @@ def test_opencode_identity_is_the_file_name() -> None:
         Dialect.OPENCODE,
     )
     assert [f.agent_name for f in index.definitions("review")] == ["review"]
+
+
+def test_a_home_folder_root_is_not_walked_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from agentls.server import scan_folders_of
+
+    (tmp_path / ".claude" / "agents").mkdir(parents=True)
+    monkeypatch.setenv("HOME", str(tmp_path))
+    assert scan_folders_of(tmp_path) == [tmp_path / ".claude"]
+    project = tmp_path / "project"
+    project.mkdir()
+    assert scan_folders_of(project) == [project]
+    assert scan_folders_of(Path("/")) == [
+        p for p in (Path("/.claude"), Path("/.github"), Path("/.opencode")) if p.is_dir()
+    ]
+
+
+def test_an_empty_list_from_lua_is_an_empty_object() -> None:
+    from agentls.config import parse_settings
+
+    settings = parse_settings({"agentls": {"diagnostics": {"severity": []}, "files": {"associations": []}}})
+    assert settings.problems == ()
+    assert dict(settings.severity) == {}
