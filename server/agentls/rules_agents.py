@@ -199,12 +199,16 @@ def _unknown_references(file: FileUnderCheck, context: AnalysisContext) -> Itera
     unknown = [reference for reference in file.references if not reference.known]
     if not unknown:
         return
+    # The same list for every file (it includes this file's own name), so the prepared vocabulary
+    # is built once per change of the workspace's agents, not once per file.
     names = vocabulary(tuple(context.agent_names()))
+    own = (file.agent_name or "").lower()
     ranked: dict[str, list[Suggestion]] = {}
     for reference in unknown:
         suggestions = ranked.get(reference.name)
         if suggestions is None:
-            suggestions = ranked[reference.name] = rank(reference.name, names)
+            close = [s for s in rank(reference.name, names, limit=4) if s.value.lower() != own]
+            suggestions = ranked[reference.name] = close[:3]
         yield _unknown_reference(file, reference, suggestions)
 
 

@@ -381,10 +381,7 @@ class IndexContext:
                 *self.index.settings.agents_known,
             ],
         )
-        own = (self.entry.agent_name or "").lower()
-        if not own:
-            return everyone
-        return [n for n in everyone if n.lower() != own]
+        return everyone
 
     def duplicates_of(self, uri: str) -> Sequence[Related]:
         entry = self.index.files.get(uri)
