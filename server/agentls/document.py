@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -22,6 +23,14 @@ MAX_AGENT_BYTES = 1024 * 1024
 TOOL_KEYS = ("tools", "disallowedTools")
 
 _OPEN_LINE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|$)")
+# A closing fence line in text whose lines end with "\n" alone (see `find_frontmatter`).
+_CLOSE_LINE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+
+
+@functools.lru_cache(maxsize=8)
+def _pieces_pattern(separators: str) -> re.Pattern[str]:
+    return re.compile(f"[^{re.escape(separators)}]+")
+
 
 
 @dataclass(frozen=True)
@@ -190,11 +199,17 @@ def find_frontmatter(text: str, lines: LineIndex) -> Frontmatter | None:
     open_line = lines.position(start).line
     content_start = lines.line_start(open_line + 1) if open_line + 1 < lines.line_count else len(text)
     close: Span | None = None
-    for line in range(open_line + 1, lines.line_count):
-        if lines.line_text(line).rstrip(" \t") == "---":
-            line_start = lines.line_start(line)
-            close = Span(line_start, lines.line_end(line))
-            break
+    if "\r" not in text:
+        # Lines end only at "\n" here, where a multiline pattern finds the fence line at C speed.
+        fence = _CLOSE_LINE.search(text, content_start) if content_start < len(text) else None
+        if fence is not None:
+            close = Span(fence.start(), fence.end())
+    else:
+        for line in range(open_line + 1, lines.line_count):
+            if lines.line_text(line).rstrip(" \t") == "---":
+                line_start = lines.line_start(line)
+                close = Span(line_start, lines.line_end(line))
+                break
     if close is None:
         return Frontmatter(open_span, Span(content_start, len(text)), None, at_start, None)
     # Claude Code ends the frontmatter at the first `---` after the opening line, even mid-line.
@@ -205,6 +220,11 @@ def find_frontmatter(text: str, lines: LineIndex) -> Frontmatter | None:
 
 def _split_top_level(text: str, base: int, separators: str) -> Iterator[tuple[str, int]]:
     """Split on separator characters outside parentheses; yields (piece, offset) of non-empty pieces."""
+    if "(" not in text:
+        # Nothing nests (a `)` alone does not), so the pieces are the runs of other characters.
+        for match in _pieces_pattern(separators).finditer(text):
+            yield match.group(), base + match.start()
+        return
     depth = 0
     piece_start = 0
     for index, char in enumerate(text):
