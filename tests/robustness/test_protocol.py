@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
+import pytest_asyncio
 from lsprotocol import types
 
 from robustness.hostile import fast_folder, touch_many
@@ -48,6 +49,26 @@ async def server(tmp_path: Path) -> AsyncIterator[RawServer]:
         await started.stop()
 
 
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def shared(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[tuple[RawServer, Path]]:
+    """One session for the tests that leave the server as they found it (a pull client, UTF-8):
+    each server start costs most of a second."""
+    root = tmp_path_factory.mktemp("shared")
+    workspace = make_workspace(root / "ws")
+    started = await RawServer.start(root / "home")
+    try:
+        await started.initialize(workspace, pull=True)
+        yield started, workspace
+        await started.request(types.SHUTDOWN)
+        started.notify(types.EXIT)
+        assert await started.exit_code() == 0
+    finally:
+        await started.stop()
+
+
+SHARED = pytest.mark.asyncio(loop_scope="module")
+
+
 def open_document(server: RawServer, uri: str, text: str, version: int = 1) -> None:
     server.notify(
         types.TEXT_DOCUMENT_DID_OPEN,
@@ -68,11 +89,11 @@ async def assert_still_serving(server: RawServer, uri: str) -> None:
             return
 
 
+@SHARED
 async def test_unknown_methods_are_method_not_found_and_the_server_stays_up(
-    server: RawServer, tmp_path: Path
+    shared: tuple[RawServer, Path],
 ) -> None:
-    workspace = make_workspace(tmp_path / "ws")
-    await server.initialize(workspace)
+    server, workspace = shared
     for method in ("agentls/noSuchRequest", "textDocument/noSuchRequest", "$/noSuchRequest"):
         response = await server.request(method, {"anything": [1, 2, 3]})
         assert response["error"]["code"] == METHOD_NOT_FOUND, response
@@ -93,9 +114,9 @@ UNFIT_PARAMS = [
 ]
 
 
-async def test_params_that_do_not_fit_get_invalid_params(server: RawServer, tmp_path: Path) -> None:
-    workspace = make_workspace(tmp_path / "ws")
-    await server.initialize(workspace, pull=True)
+@SHARED
+async def test_params_that_do_not_fit_get_invalid_params(shared: tuple[RawServer, Path]) -> None:
+    server, workspace = shared
     for params in UNFIT_PARAMS:
         for capability, method in (
             ("hoverProvider", types.TEXT_DOCUMENT_HOVER),
@@ -114,10 +135,10 @@ async def test_params_that_do_not_fit_get_invalid_params(server: RawServer, tmp_
     await assert_still_serving(server, (workspace / ".claude/agents/code-reviewer.md").as_uri())
 
 
-async def test_requests_for_documents_never_opened(server: RawServer, tmp_path: Path) -> None:
-    workspace = make_workspace(tmp_path / "ws")
-    result = await server.initialize(workspace, pull=True)
-    capabilities = result["capabilities"]
+@SHARED
+async def test_requests_for_documents_never_opened(shared: tuple[RawServer, Path]) -> None:
+    server, workspace = shared
+    capabilities = server.capabilities
     closed = (workspace / ".claude/agents/code-reviewer.md").as_uri()
     open_document(server, closed, REVIEWER)
     server.notify(types.TEXT_DOCUMENT_DID_CLOSE, {"textDocument": {"uri": closed}})
@@ -149,26 +170,34 @@ ODD_POSITIONS = [
 ]
 
 
-@pytest.mark.parametrize("encoding", [types.PositionEncodingKind.Utf16, types.PositionEncodingKind.Utf8])
-async def test_positions_past_the_end_and_inside_characters(
-    server: RawServer, tmp_path: Path, encoding: types.PositionEncodingKind
-) -> None:
-    workspace = make_workspace(tmp_path / "ws")
-    result = await server.initialize(workspace, encoding=encoding, pull=True)
-    capabilities = result["capabilities"]
-    assert capabilities["positionEncoding"] == encoding
-    uri = (workspace / ".claude/agents/code-reviewer.md").as_uri()
+async def ask_at_odd_positions(server: RawServer, uri: str, encoding: str) -> None:
     open_document(server, uri, REVIEWER)
     answered = 0
     for line, character in ODD_POSITIONS:
         for capability, method, params in document_requests(uri, line, character):
-            if not offered(capabilities, capability):
+            if not offered(server.capabilities, capability):
                 continue
             response = await server.request(method, params)
             assert "error" not in response, (method, line, character, response)
             assert_positions_inside(structured_result(method, response), REVIEWER, encoding, uri)
             answered += 1
     assert answered >= len(ODD_POSITIONS)
+
+
+@SHARED
+async def test_positions_past_the_end_and_inside_characters_in_utf8(shared: tuple[RawServer, Path]) -> None:
+    server, workspace = shared
+    assert server.capabilities["positionEncoding"] == types.PositionEncodingKind.Utf8
+    await ask_at_odd_positions(server, (workspace / ".claude/agents/positions.md").as_uri(), "utf-8")
+
+
+async def test_positions_past_the_end_and_inside_characters_in_utf16(
+    server: RawServer, tmp_path: Path
+) -> None:
+    workspace = make_workspace(tmp_path / "ws")
+    result = await server.initialize(workspace, encoding=types.PositionEncodingKind.Utf16, pull=True)
+    assert result["capabilities"]["positionEncoding"] == types.PositionEncodingKind.Utf16
+    await ask_at_odd_positions(server, (workspace / ".claude/agents/code-reviewer.md").as_uri(), "utf-16")
 
 
 async def test_cancelled_requests_are_answered_and_the_server_stays_up(
