@@ -148,6 +148,7 @@ CASES: tuple[Hostile, ...] = (
     Hostile(
         "ten-thousand-keys",
         _utf8(lambda n: agent("".join(f"key{i}: value {i}\n" for i in range(10_000)), name=n)),
+        frozenset({"unknown-key"}),
     ),
     Hostile(
         "python-tags",
@@ -197,7 +198,7 @@ CASES: tuple[Hostile, ...] = (
     ),
     Hostile("only-dashes", _utf8(lambda n: "---"), frozenset({"frontmatter-unterminated"})),
     Hostile("only-dashes-line", _utf8(lambda n: "---\n"), frozenset({"frontmatter-unterminated"})),
-    Hostile("empty-frontmatter", _utf8(lambda n: "---\n---\n")),
+    Hostile("empty-frontmatter", _utf8(lambda n: "---\n---\n"), frozenset({"missing-key"})),
 )
 
 BY_NAME = {case.name: case for case in CASES}
