@@ -182,12 +182,7 @@ def run_check(
     None picks a number for the machine and the size of the run; the findings are the same, in
     the same order.
     """
-    from .catalog import load_dialect
-
     found, report_paths, problems = collect(paths, settings, forced, user_agents)
-    builtin: set[str] = set()
-    for dialect in Dialect:
-        builtin.update(load_dialect(dialect.value, settings.tools_extra).builtin_agents)
     unreadable = set(report_paths)
     loaded: list[tuple[FoundFile, str, str]] = []
     uris: dict[Path, str] = {}
@@ -201,7 +196,7 @@ def run_check(
         uris[item.path] = uri
         loaded.append((item, uri, text))
     to_check = [(path, uris[path]) for path in report_paths if path in uris]
-    job = _CheckJob(settings, frozenset(builtin), loaded, to_check)
+    job = _CheckJob(settings, loaded, to_check)
     if jobs is None:
         jobs = default_jobs(len(to_check))
     reported: list[Reported] | None = None
@@ -215,7 +210,6 @@ def run_check(
 @dataclass(frozen=True)
 class _CheckJob:
     settings: Settings
-    builtin: frozenset[str]
     loaded: list[tuple[FoundFile, str, str]]  # every file to index: what it is, its uri, its text
     to_check: list[tuple[Path, str]]  # the files to report on, in report order
 
@@ -250,7 +244,7 @@ def _check_shard(job: _CheckJob, shard: int, shards: int) -> list[Reported]:
     agents, since no check reads who mentions whom.
     """
     mine = {uri for number, (_path, uri) in enumerate(job.to_check) if number % shards == shard}
-    index = AgentIndex(settings=job.settings, builtin_agents=job.builtin)
+    index = AgentIndex(settings=job.settings)
     for item, uri, text in job.loaded:
         if shards > 1 and uri not in mine:
             if item.kind is FileKind.REFERRER:
