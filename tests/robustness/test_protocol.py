@@ -105,6 +105,28 @@ async def test_unknown_methods_are_method_not_found_and_the_server_stays_up(
     await assert_still_serving(server, (workspace / ".claude/agents/code-reviewer.md").as_uri())
 
 
+@SHARED
+async def test_changes_and_closes_for_documents_never_opened(shared: tuple[RawServer, Path]) -> None:
+    server, workspace = shared
+    for uri in ((workspace / ".claude/agents/test-writer.md").as_uri(), (workspace / "nowhere.md").as_uri()):
+        edit = {
+            "range": {"start": {"line": 0, "character": 0}, "end": {"line": 0, "character": 3}},
+            "text": "x",
+        }
+        server.notify(
+            types.TEXT_DOCUMENT_DID_CHANGE,
+            {"textDocument": {"uri": uri, "version": 9}, "contentChanges": [edit]},
+        )
+        server.notify(types.TEXT_DOCUMENT_DID_CLOSE, {"textDocument": {"uri": uri}})
+    held = await server.request(
+        "agentls/documentText", {"textDocument": {"uri": (workspace / "nowhere.md").as_uri()}}
+    )
+    assert held["result"] is None
+    # The file on disk is as it was: a change to a closed document is not applied to anything.
+    assert (workspace / ".claude/agents/test-writer.md").read_text(encoding="utf-8") == WRITER
+    await assert_still_serving(server, (workspace / ".claude/agents/code-reviewer.md").as_uri())
+
+
 UNFIT_PARAMS = [
     {"textDocument": {"uri": "file:///x.md"}, "position": {"line": -1, "character": 0}},
     {"textDocument": {"uri": "file:///x.md"}, "position": {"line": 0, "character": -5}},
