@@ -225,12 +225,25 @@ def bounded(call: Callable[[], T], seconds: float = HANG_GUARD_SECONDS) -> T:
     return result[0]
 
 
+def _roomy_tmpfs(path: str = "/dev/shm") -> bool:
+    """Whether `path` is a writable tmpfs with room for a few hundred thousand small files
+    (containers often give /dev/shm only 64 MiB)."""
+    try:
+        status = os.statvfs(path)
+    except OSError:
+        return False
+    return (
+        os.access(path, os.W_OK)
+        and status.f_favail > 300_000
+        and status.f_bavail * status.f_frsize > 256 << 20
+    )
+
+
 @contextmanager
 def fast_folder() -> Iterator[Path]:
     """A temporary folder on tmpfs where there is one: there, tens of thousands of files take
     a fraction of a second to create, where a disk-backed /tmp can take several."""
-    base = "/dev/shm" if Path("/dev/shm").is_dir() and os.access("/dev/shm", os.W_OK) else None
-    folder = Path(tempfile.mkdtemp(prefix="agentls-robustness-", dir=base))
+    folder = Path(tempfile.mkdtemp(prefix="agentls-robustness-", dir="/dev/shm" if _roomy_tmpfs() else None))
     try:
         yield folder
     finally:
