@@ -82,27 +82,38 @@ def make_client() -> LanguageClient:
     return client
 
 
+# The real server process, with an empty HOME.
+SERVER = ClientServerConfig(
+    server_command=[sys.executable, "-m", "agentls"],
+    client_factory=make_client,
+    server_env=_server_env(Path(os.environ.get("AGENTLS_TEST_HOME", "/tmp/agentls-test-home"))),
+)
+
+
 @pytest_lsp.fixture(
     params=CLIENTS,
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "agentls"],
-        client_factory=make_client,
-        server_env=_server_env(Path(os.environ.get("AGENTLS_TEST_HOME", "/tmp/agentls-test-home"))),
-    ),
+    config=SERVER,
 )
 async def client(
     request: pytest.FixtureRequest, lsp_client: LanguageClient, workspace: Path
 ) -> AsyncIterator[LanguageClient]:
+    await initialize(lsp_client, workspace, client_capabilities(request.param))
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+async def initialize(
+    lsp_client: LanguageClient, workspace: Path, capabilities: types.ClientCapabilities
+) -> None:
+    """Initialize the session on `workspace` and keep what the tests look at on the client."""
     params = types.InitializeParams(
-        capabilities=client_capabilities(request.param),
+        capabilities=capabilities,
         root_uri=workspace.as_uri(),
         workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
     )
     result = await lsp_client.initialize_session(params)
     lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
     lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
-    yield lsp_client
-    await lsp_client.shutdown_session()
 
 
 def modern_vscode_capabilities() -> types.ClientCapabilities:
@@ -121,20 +132,9 @@ def modern_vscode_capabilities() -> types.ClientCapabilities:
 
 
 @pytest_lsp.fixture(
-    config=ClientServerConfig(
-        server_command=[sys.executable, "-m", "agentls"],
-        client_factory=make_client,
-        server_env=_server_env(Path(os.environ.get("AGENTLS_TEST_HOME", "/tmp/agentls-test-home"))),
-    ),
+    config=SERVER,
 )
 async def pull_client(lsp_client: LanguageClient, workspace: Path) -> AsyncIterator[LanguageClient]:
-    params = types.InitializeParams(
-        capabilities=modern_vscode_capabilities(),
-        root_uri=workspace.as_uri(),
-        workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="workspace")],
-    )
-    result = await lsp_client.initialize_session(params)
-    lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
-    lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
+    await initialize(lsp_client, workspace, modern_vscode_capabilities())
     yield lsp_client
     await lsp_client.shutdown_session()
