@@ -191,10 +191,9 @@ def test_references_with_declaration_list_a_file_named_agent_by_its_file(with_as
     without = find_references(with_asker, file, at, include_declaration=False)
     assert with_declaration is not None and without is not None
     assert [(p.uri, p.span.start) for p in without] == [(ASKER, at)]
-    assert sorted((p.uri, p.span.start) for p in with_declaration) == [
-        (ASKER, at),
-        (uri(".opencode/agents/triage.md"), 0),
-    ]
+    assert sorted((p.uri, p.span.start) for p in with_declaration) == sorted(
+        [(ASKER, at), (uri(".opencode/agents/triage.md"), 0)]
+    )
 
 
 def test_no_definition_for_an_unknown_or_builtin_agent(workspace: LoadedWorkspace) -> None:
