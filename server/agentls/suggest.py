@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
+from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 
@@ -96,7 +97,9 @@ class Vocabulary:
         self.names = list(dict.fromkeys(names))
         self.by_fold: dict[str, list[str]] = {}
         self.by_bare: dict[str, list[str]] = {}
-        self.by_length: dict[int, list[tuple[str, frozenset[str], str]]] = {}
+        self.by_length: dict[int, list[tuple[str, str]]] = {}
+        # Each distinct padded bigram -> folded length -> the names that contain it.
+        self.by_bigram: dict[str, dict[int, list[str]]] = {}
         forwards: list[tuple[str, str]] = []
         backwards: list[tuple[str, str]] = []
         for name in self.names:
@@ -105,8 +108,10 @@ class Vocabulary:
             bare = folded.translate(_SEPARATORS)
             if bare:
                 self.by_bare.setdefault(bare, []).append(name)
-            self.by_length.setdefault(len(folded), []).append((folded, frozenset(folded), name))
+            self.by_length.setdefault(len(folded), []).append((folded, name))
             forwards.append((folded, name))
+            for gram in _bigrams(folded):
+                self.by_bigram.setdefault(gram, {}).setdefault(len(folded), []).append(name)
             backwards.append((folded[::-1], name))
         forwards.sort()
         backwards.sort()
@@ -154,6 +159,41 @@ def rank(word: str, candidates: Iterable[str] | Vocabulary, limit: int = 3) -> l
 _REMEMBERED = 2048
 
 
+def _bigrams(folded: str) -> set[str]:
+    """The distinct bigrams of `folded` padded with `\x00` at both ends (so `ab` has three)."""
+    padded = f"\x00{folded}\x00"
+    return {padded[i : i + 2] for i in range(len(padded) - 1)}
+
+
+def _near_candidates(folded: str, cutoff: int, vocab: Vocabulary) -> Iterable[tuple[str, str]]:
+    """Names that may be within `cutoff` edits of `folded`, found without comparing against all.
+
+    One edit (insertion, deletion, substitution or adjacent swap) touches at most three
+    neighbouring bigram positions of the padded word, so a name within `cutoff` edits shares at
+    least `len(bigrams) - 3 * cutoff` of the word's distinct bigrams. Counting shared bigrams
+    through the inverted index visits only names that share some; for a word too short for the
+    bound to say anything, every name of a close length is a candidate (and there are few).
+    """
+    grams = _bigrams(folded)
+    needed = len(grams) - 3 * cutoff
+    low, high = len(folded) - cutoff, len(folded) + cutoff
+    if needed <= 0:
+        for length in range(low, high + 1):
+            yield from vocab.by_length.get(length, ())
+        return
+    shared: Counter[str] = Counter()
+    for gram in grams:
+        postings = vocab.by_bigram.get(gram)
+        if postings:
+            for length in range(low, high + 1):
+                names = postings.get(length)
+                if names:
+                    shared.update(names)  # counted in C: the inner loop of every ranking
+    for name, count in shared.items():
+        if count >= needed:
+            yield name.casefold(), name
+
+
 def _rank(word: str, vocab: Vocabulary, limit: int) -> list[Suggestion]:
     folded = word.casefold()
     bare = folded.translate(_SEPARATORS)
@@ -169,15 +209,12 @@ def _rank(word: str, vocab: Vocabulary, limit: int) -> list[Suggestion]:
     for name in vocab.by_bare.get(bare, ()) if bare else ():
         add(name, EXACT, 0)
     if cutoff:
-        letters = frozenset(folded)
-        for length in range(len(folded) - cutoff, len(folded) + cutoff + 1):
-            for other, other_letters, name in vocab.by_length.get(length, ()):
-                # Each edit changes at most two letters of the letter set: a cheap test first.
-                if name in best or len(letters.symmetric_difference(other_letters)) > 2 * cutoff:
-                    continue
-                steps = distance(folded, other, cutoff)
-                if steps <= cutoff:
-                    add(name, EDIT, steps)
+        for other, name in _near_candidates(folded, cutoff, vocab):
+            if name in best:
+                continue
+            steps = distance(folded, other, cutoff)
+            if steps <= cutoff:
+                add(name, EDIT, steps)
     if len(folded) >= 3:
         for other, name in vocab.starting_with(folded):
             add(name, PREFIX, len(other) - len(folded))

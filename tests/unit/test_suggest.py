@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from agentls.catalog import load_dialect
 from agentls.suggest import (
@@ -13,6 +15,8 @@ from agentls.suggest import (
     PREFIX,
     SUFFIX,
     Suggestion,
+    Vocabulary,
+    _near_candidates,
     did_you_mean,
     did_you_mean_text,
     distance,
@@ -121,3 +125,47 @@ def test_a_close_name_is_found_among_ten_thousand() -> None:
     ]
     names.append("database-architects")
     assert did_you_mean("database-architect", names)[0] == "database-architects"
+
+
+_NAME_PARTS = ["backend", "front", "data", "api", "ml", "sec", "architect", "expert", "writer", "ops"]
+
+
+@given(
+    names=st.lists(st.lists(st.sampled_from(_NAME_PARTS), min_size=1, max_size=3).map("-".join), max_size=60),
+    word=st.text(alphabet="abcdefkmnoprstw-x", min_size=0, max_size=24),
+)
+@settings(max_examples=300, deadline=None)
+def test_the_bigram_index_finds_what_comparing_against_every_name_finds(names: list[str], word: str) -> None:
+    """The inverted bigram index is only a filter: it must never lose a name within the cutoff."""
+    vocab = Vocabulary(names)
+    cutoff = max_distance(len(word))
+    assume(cutoff > 0)  # words of two letters or fewer are only matched exactly
+    found = {name for _folded, name in _near_candidates(word.casefold(), cutoff, vocab)}
+    within = {name for name in vocab.names if distance(word.casefold(), name.casefold(), cutoff) <= cutoff}
+    assert within <= found
+
+
+def test_near_misses_of_generated_names_match_a_full_comparison() -> None:
+    generator = random.Random(11)
+    names = [
+        "-".join(generator.choice(_NAME_PARTS) for _ in range(generator.randint(2, 4))) + f"-{n % 97}"
+        for n in range(3_000)
+    ]
+    vocab = Vocabulary(names)
+    for name in generator.sample(names, 200):
+        letters = list(name)
+        for _ in range(generator.randint(1, 3)):
+            at = generator.randrange(len(letters))
+            choice = generator.randrange(4)
+            if choice == 0:
+                letters[at] = "x"
+            elif choice == 1:
+                del letters[at]
+            elif choice == 2:
+                letters.insert(at, "q")
+            elif at + 1 < len(letters):
+                letters[at], letters[at + 1] = letters[at + 1], letters[at]
+        word = "".join(letters).casefold()
+        cutoff = max_distance(len(word))
+        found = {n for _folded, n in _near_candidates(word, cutoff, vocab)}
+        assert {n for n in vocab.names if distance(word, n.casefold(), cutoff) <= cutoff} <= found
