@@ -631,7 +631,7 @@ async def diagnostics_latency(
                 samples.append(await document.edit_and_wait(spot, spot, "s"))
             else:
                 samples.append(await document.edit_and_wait(spot, spot + 1, ""))
-        except asyncio.TimeoutError:
+        except TimeoutError:
             failures.add(f"{label}: no diagnostics for version {document.version} within 30 s")
             break
     return {"requests": len(samples), "latency_ms": summary([s * 1000 for s in samples])}
@@ -743,7 +743,7 @@ async def server_scenario(
             result["request_while_indexing"] = {"available": False}
         try:
             await asyncio.wait_for(session.ready.wait(), ready_timeout)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             failures.add(f"{label}: no progress end within {ready_timeout:.0f} s of initialize")
             return result
         assert session.ready_at is not None
@@ -897,7 +897,7 @@ async def server_readiness(
             "index_ready_s": session.ready_at - sent,
             **{f"{k}_mb": v for k, v in vm_status(session.process.pid).items()},
         }
-    except asyncio.TimeoutError:
+    except TimeoutError:
         failures.add(f"{label}: no progress end within {ready_timeout:.0f} s")
         return None
     finally:
@@ -1201,7 +1201,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.work.mkdir(parents=True, exist_ok=True)
     home = args.work / "home"
     failures = Failures()
-    started = datetime.datetime.now(datetime.timezone.utc)
+    started = datetime.datetime.now(datetime.UTC)
     results: dict[str, Any] = {
         "started": started.strftime("%Y-%m-%d %H:%M UTC"),
         "command": "python bench/run.py " + " ".join(argv if argv is not None else sys.argv[1:]),

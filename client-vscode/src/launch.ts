@@ -164,7 +164,7 @@ export function explainFailure(plan: LaunchPlan, failure: ProbeFailure): string 
     if (plan.interpreter !== undefined) {
       return (
         `agentls could not start: the Python interpreter \`${plan.command}\` was not found ` +
-        `(${failure.spawnError}). Install Python 3.10 or newer, or set \`agentls.interpreter\` ` +
+        `(${failure.spawnError}). Install Python 3.11 or newer, or set \`agentls.interpreter\` ` +
         `to the Python you want, then run \`${installCommand(plan.interpreter)}\`.`
       );
     }

@@ -22,9 +22,10 @@ agent bodies are large.
 
 from __future__ import annotations
 
+import functools
 import re
 from bisect import bisect_right
-from collections.abc import Callable, Container, Iterable
+from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
 from enum import IntFlag
 
@@ -60,17 +61,25 @@ _EXPLICIT, _EMPHASIS, _COLLABORATION, _AGENT_WORD, _CODE, _FRONTMATTER, _SECTION
 )
 
 
-@dataclass(frozen=True)
 class Candidate:
-    name: str  # as written (without `@agent-` and plugin prefix handling)
-    span: Span
-    context: Context
-    # "mention", "subagent-type", "tool-argument", "handoff", "agents-list", "task-permission", "prose"
-    kind: str
+    """A token that could name an agent, with the context that decides whether it does."""
+
+    __slots__ = ("flags", "key", "kind", "name", "span")
+
+    def __init__(self, name: str, span: Span, context: Context | int, kind: str) -> None:
+        self.name = name  # as written (without `@agent-` and plugin prefix handling)
+        self.key = name.lower()
+        self.span = span
+        self.flags = int(context)  # a plain int: IntFlag arithmetic costs a call per operation
+        # "mention", "subagent-type", "tool-argument", "handoff", "agents-list", "task-permission", "prose"
+        self.kind = kind
 
     @property
-    def key(self) -> str:
-        return self.name.lower()
+    def context(self) -> Context:
+        return Context(self.flags)
+
+    def __repr__(self) -> str:
+        return f"Candidate({self.name!r}, {self.span!r}, {self.context!r}, {self.kind!r})"
 
 
 @dataclass(frozen=True)
@@ -332,13 +341,15 @@ _AGENT_NAME_ARGUMENT = re.compile(r"[A-Za-z][\w:-]*")
 _INLINE_CODE = re.compile(r"(`+)([^`\r\n][^\r\n]*?)(?<!`)\1(?!`)")
 # A bold word followed by a colon is a list label (`**Summary**: ...`), not a name.
 _BOLD_WORD = re.compile(r"\*\*([A-Za-z][A-Za-z0-9]*)\*\*(?![\w*:])")
-_AGENT_NOUN = re.compile(r"\b(?:[Ss]ub-?)?[Aa]gents?\b")
+# "agent", "agents", "subagent", "Sub-agents" as whole words. The pattern starts with a literal
+# so the engine skips to each "gent" at C speed; `_is_agent_noun` checks what comes before (a
+# leading `\b` made it try every position of the body, the costliest scan of all).
+_AGENT_NOUN = re.compile(r"gents?\b")
 _WORD_BEFORE = re.compile(r"(?<![\w@./\\-])([A-Za-z][A-Za-z0-9]{2,})[`*_\"']*[ \t]+$")
 _AGENT_WORD_AFTER = re.compile(r"[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IGNORECASE)
 _FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\r\n]*)\r?$", re.MULTILINE)
 _HEADING_LINE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))?[ \t#]*\r?$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\s[-—–]\s")
-_LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _PROSE_FENCES = frozenset({"", "yaml", "yml", "text", "txt", "markdown", "md", "plaintext"})
 _EXPLICIT_IN_CODE = ("subagent_type", "Agent(", "Task(", "@agent-")
 _STOPWORDS = frozenset(
@@ -375,6 +386,7 @@ _STOPWORDS = frozenset(
 )
 
 
+@functools.lru_cache(maxsize=4096)
 def looks_like_agent_name(name: str) -> bool:
     """A hyphenated name whose last part is a role (`backend-architect`), not a compound word."""
     if "-" not in name or not name[:1].isalpha():
@@ -426,50 +438,28 @@ def fenced_code_regions(text: str, region: Span) -> list[CodeRegion]:
 
 
 class _BodyContext:
-    """Answers, per offset, the questions `extract_candidates` asks about the Markdown body."""
+    """Answers, per offset, the questions `extract_candidates` asks about the Markdown body.
+
+    Fences and inline code are found up front (almost every token asks about them); headings and
+    sentences only when a role-like name asks, which most bodies never do."""
 
     def __init__(self, text: str, region: Span) -> None:
         self.text = text
-        self.code = fenced_code_regions(text, region)
+        self.region = region
+        bounds = (region.start, region.end)
+        has_fence = text.find("```", *bounds) >= 0 or text.find("~~~", *bounds) >= 0
+        self.code = fenced_code_regions(text, region) if has_fence else []
         self.code_starts = [c.span.start for c in self.code]
         inline: list[tuple[int, int, str]] = []
-        if text.find("`", region.start, region.end) >= 0:
-            for match in _INLINE_CODE.finditer(text, region.start, region.end):
+        if text.find("`", *bounds) >= 0:
+            for match in _INLINE_CODE.finditer(text, *bounds):
                 if not self.code or self.code_at(match.start()) is None:
                     inline.append((match.start(), match.end(), match.group(2).strip()))
         self.inline = inline
         self.inline_starts = [start for start, _end, _inner in inline]
-        sections: list[tuple[int, int, int]] = []  # (start, level, collaboration)
-        for match in _HEADING_LINE.finditer(text, region.start, region.end):
-            if self.code_at(match.start()) is not None:
-                continue
-            title = match.group(2) or ""
-            sections.append((match.start(), len(match.group(1)), bool(_COLLABORATION_HEADING.search(title))))
-        self.sections: list[tuple[int, int]] = []
-        for position, (start, level, collaboration) in enumerate(sections):
-            if not collaboration:
-                continue
-            end = region.end
-            for later_start, later_level, _later in sections[position + 1 :]:
-                if later_level <= level:
-                    end = later_start
-                    break
-            self.sections.append((start, end))
-        # Sections nest, so merge them into disjoint spans that a bisection can search.
-        merged: list[list[int]] = []
-        for start, end in sorted(self.sections):
-            if merged and start <= merged[-1][1]:
-                merged[-1][1] = max(merged[-1][1], end)
-            else:
-                merged.append([start, end])
-        self._section_starts = [start for start, _end in merged]
-        self._section_ends = [end for _start, end in merged]
-        # Line starts and, per line, sentence ends are found once and then bisected: searching
-        # backwards from every token (for "\r" in a file that has none, to the file's start) and
-        # walking a long line's sentences for every token made a 1 MB body take seconds.
-        self._line_starts = [region.start] + [
-            match.end() for match in _LINE_BREAK.finditer(text, region.start, region.end)
-        ]
+        self._section_starts: list[int] | None = None
+        self._section_ends: list[int] = []
+        self._has_cr: bool | None = None
         self._sentences: dict[int, tuple[list[int], list[int]]] = {}
 
     def code_at(self, offset: int) -> CodeRegion | None:
@@ -484,41 +474,111 @@ class _BodyContext:
             return self.inline[index]
         return None
 
+    def _line_bounds(self, offset: int) -> tuple[int, int]:
+        """The line around `offset` (inside the region), found by searching from `offset` only:
+        a table of every line start cost more than all the lookups of a typical body."""
+        text = self.text
+        start = text.rfind("\n", self.region.start, offset) + 1
+        end = text.find("\n", offset)
+        if self._has_cr is None:
+            self._has_cr = text.find("\r", *(self.region.start, self.region.end)) >= 0
+        if self._has_cr:
+            start = max(start, text.rfind("\r", self.region.start, offset) + 1)
+            cr = text.find("\r", offset)
+            if cr >= 0 and (end < 0 or cr < end):
+                end = cr
+        return max(start, self.region.start), (len(text) if end < 0 else end)
+
     def sentence_flags(self, offset: int) -> int:
         """COLLABORATION when the sentence (within its line) around `offset` hands work over."""
         text = self.text
-        line = bisect_right(self._line_starts, offset) - 1
-        line_start = self._line_starts[line] if line >= 0 else 0
+        line_start, line_end = self._line_bounds(offset)
         known = self._sentences.get(line_start)
         if known is None:
-            line_end = len(text)
-            for stop in ("\n", "\r"):
-                found = text.find(stop, offset)
-                if 0 <= found < line_end:
-                    line_end = found
-            sentences = []
-            start = line_start
-            for match in _SENTENCE_END.finditer(text, line_start, line_end):
-                sentences.append((start, match.end()))
-                start = match.end()
-            sentences.append((start, line_end))
             ends: list[int] = []
             flagged: list[int] = []
-            for sentence_start, sentence_end in sentences:
-                flags = 0
-                if _COLLABORATION_WORDS.search(text, sentence_start, sentence_end):
-                    flags |= _COLLABORATION
-                ends.append(sentence_end)
-                flagged.append(flags)
-            known = (ends, flagged)
-            self._sentences[line_start] = known
+            start = line_start
+            for match in _SENTENCE_END.finditer(text, line_start, line_end):
+                ends.append(match.end())
+                flagged.append(_COLLABORATION if _COLLABORATION_WORDS.search(text, start, match.end()) else 0)
+                start = match.end()
+            ends.append(line_end)
+            flagged.append(_COLLABORATION if _COLLABORATION_WORDS.search(text, start, line_end) else 0)
+            known = self._sentences[line_start] = (ends, flagged)
         ends, flagged = known
         index = bisect_right(ends, offset)
         return flagged[index] if index < len(flagged) else flagged[-1]
 
     def in_section(self, offset: int) -> bool:
+        if self._section_starts is None:
+            self._find_sections()
+        assert self._section_starts is not None
         index = bisect_right(self._section_starts, offset) - 1
         return index >= 0 and offset < self._section_ends[index]
+
+    def _find_sections(self) -> None:
+        """Spans under headings about collaboration, merged into disjoint spans for bisection."""
+        text, region = self.text, self.region
+        headings: list[tuple[int, int, bool]] = []  # (start, level, collaboration)
+        for match in _heading_lines(text, region):
+            if self.code_at(match.start()) is not None:
+                continue
+            title = match.group(2) or ""
+            headings.append((match.start(), len(match.group(1)), bool(_COLLABORATION_HEADING.search(title))))
+        sections: list[tuple[int, int]] = []
+        for position, (start, level, collaboration) in enumerate(headings):
+            if not collaboration:
+                continue
+            end = region.end
+            for later_start, later_level, _later in headings[position + 1 :]:
+                if later_level <= level:
+                    end = later_start
+                    break
+            sections.append((start, end))
+        merged: list[list[int]] = []
+        for start, end in sorted(sections):
+            if merged and start <= merged[-1][1]:
+                merged[-1][1] = max(merged[-1][1], end)
+            else:
+                merged.append([start, end])
+        self._section_starts = [start for start, _end in merged]
+        self._section_ends = [end for _start, end in merged]
+
+
+def _heading_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
+    """ATX heading lines in text[region], found from each `#` with `str.find`: a multi-line
+    `^` pattern makes the regex engine try every position of the body."""
+    checked = -1
+    at = text.find("#", region.start, region.end)
+    while at >= 0:
+        line_start = max(text.rfind("\n", region.start, at) + 1, region.start)
+        if line_start != checked:
+            checked = line_start
+            match = _HEADING_LINE.match(text, line_start, region.end)
+            if match is not None:
+                yield match
+        line_end = text.find("\n", at, region.end)
+        if line_end < 0:
+            break
+        at = text.find("#", line_end, region.end)
+
+
+def _agent_noun_start(text: str, at: int, floor: int) -> int:
+    """Where the word "agent(s)", "subagent(s)" or "sub-agent(s)" whose "gent" is at `at` starts
+    (`Sub` and `A` may be capitals), or -1 when "gent" is part of a longer word."""
+    start = at - 1
+    if start < floor or text[start] not in "Aa":
+        return -1
+    for prefix in ("sub", "Sub", "sub-", "Sub-"):
+        begin = start - len(prefix)
+        if begin >= floor and text.startswith(prefix, begin) and _word_starts(text, begin, floor):
+            return begin
+    return start if _word_starts(text, start, floor) else -1
+
+
+def _word_starts(text: str, at: int, floor: int) -> bool:
+    before = text[at - 1] if at > floor else " "
+    return not (before.isalnum() or before == "_")
 
 
 def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:
@@ -537,7 +597,7 @@ def _prose_candidates(text: str, region: Span) -> list[Candidate]:
 
     def add_explicit(name: str, start: int, kind: str) -> None:
         explicit.add(start)
-        found.append(Candidate(name, Span(start, start + len(name)), Context(_EXPLICIT), kind))
+        found.append(Candidate(name, Span(start, start + len(name)), _EXPLICIT, kind))
 
     if segment_has("subagent_type", region.start, region.end) >= 0:
         for match in _SUBAGENT_TYPE.finditer(text, region.start, region.end):
@@ -568,15 +628,16 @@ def _prose_candidates(text: str, region: Span) -> list[Candidate]:
             return
         seen.add(start)
         end = start + len(name)
-        code = context.code_at(start)
-        if code is not None and code.hides_references:
-            flags |= _CODE
-        inline = context.inline_code_at(start)
+        if context.code_starts:
+            code = context.code_at(start)
+            if code is not None and code.hides_references:
+                flags |= _CODE
+        inline = context.inline_code_at(start) if context.inline_starts else None
         if inline is not None:
             if inline[2] != name:
                 return  # part of a longer code span (a command, a path): not a reference
             flags |= _EMPHASIS
-        elif text.startswith("**", end) and text[max(0, start - 2) : start] == "**":
+        elif start >= 2 and text.startswith("**", end) and text.startswith("**", start - 2):
             flags |= _EMPHASIS
         if _AGENT_WORD_AFTER.match(text, end):
             flags |= _AGENT_WORD
@@ -587,7 +648,7 @@ def _prose_candidates(text: str, region: Span) -> list[Candidate]:
                 flags |= _CONNECTIVE
             if context.in_section(start):
                 flags |= _SECTION
-        found.append(Candidate(name, Span(start, end), Context(flags), "prose"))
+        found.append(Candidate(name, Span(start, end), flags, "prose"))
 
     if segment_has("agents/", region.start, region.end) >= 0:
         for match in _PATH_TOKEN.finditer(text, region.start, region.end):
@@ -607,7 +668,10 @@ def _prose_candidates(text: str, region: Span) -> list[Candidate]:
             if len(word) >= 3 and word.lower() not in _STOPWORDS and not (before.isalnum() or before == "*"):
                 consider(word, match.start(1), 0)
     for match in _AGENT_NOUN.finditer(text, region.start, region.end):
-        word_match = _WORD_BEFORE.search(text, max(region.start, match.start() - 48), match.start())
+        noun = _agent_noun_start(text, match.start(), region.start)
+        if noun < 0:
+            continue
+        word_match = _WORD_BEFORE.search(text, max(region.start, noun - 48), noun)
         if word_match is not None and word_match.group(1).lower() not in _STOPWORDS:
             consider(word_match.group(1), word_match.start(1), 0)
     return found
@@ -690,7 +754,7 @@ def extract_candidates(
 
 
 def counts_as_reference(candidate: Candidate, known: bool) -> bool:
-    flags = int(candidate.context)
+    flags = candidate.flags
     if flags & _EXPLICIT:
         return True
     if flags & _CODE:
@@ -722,7 +786,7 @@ def resolve(
     references: list[AgentReference] = []
     own = self_name.lower() if self_name else None
     for candidate in candidates:
-        if own is not None and candidate.key == own and not candidate.context & Context.EXPLICIT:
+        if own is not None and candidate.key == own and not candidate.flags & _EXPLICIT:
             continue
         known = bool(check(candidate.key))
         if counts_as_reference(candidate, known):

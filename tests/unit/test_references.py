@@ -57,6 +57,14 @@ NONE: list[tuple[str, bool]] = []
         ("Use the debugger agent for crashes.", set(), NONE),
         ("Ask the `debugger` agent for crashes.", set(), [("debugger", False)]),
         ("Use the local code-reviewer agent.", set(), [("code-reviewer", False)]),
+        ("Hand crashes to the debugger Sub-agents.", {"debugger"}, [("debugger", True)]),
+        ("Hand crashes to the debugger subagent.", {"debugger"}, [("debugger", True)]),
+        ("Hand crashes to the debugger xsub-agent.", {"debugger"}, NONE),
+        ("Hand crashes to the debugger magent.", {"debugger"}, NONE),
+        # Sentences end at line breaks of every kind, CR alone included.
+        ("Ship it.\rPartner with database-architect.", set(), [("database-architect", False)]),
+        ("Partner with\rdatabase-architect.", set(), NONE),
+        ("Partner with\r\ndatabase-architect.", set(), NONE),
         # Explicit forms always count.
         ("Escalate to @agent-security-reviewer now.", set(), [("security-reviewer", False)]),
         ('Call the Agent tool with subagent_type: "code-reviewer".', set(), [("code-reviewer", False)]),
