@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from agentls.completion import AgentSummary, McpServerSummary, agent_order
+from agentls.completion import AgentSummary, McpServerSummary, NameFilter, agent_order, name_test
 from agentls.document import AgentDocument
 from agentls.findings import Finding
 from agentls.text import Span
@@ -144,8 +144,11 @@ class FakeWorkspace:
     known: list[str] = field(default_factory=list)
     sites: dict[str, list[str]] = field(default_factory=dict)
 
-    def agents(self, match: Callable[[str], object]) -> Iterable[AgentSummary]:
-        return [a for a in sorted(self.all_agents, key=agent_order) if match(a.name)]
+    def agents(self, match: NameFilter, contains: str = "") -> Iterable[AgentSummary]:
+        test = name_test(match)
+        found = [a for a in sorted(self.all_agents, key=agent_order) if test(a.name)]
+        assert all(contains in a.name.lower() for a in found), "a name the filter accepts lacks the hint"
+        return found
 
     def definitions(self, name: str) -> Sequence[AgentSummary]:
         return [a for a in self.all_agents if a.name.casefold() == name.casefold()]

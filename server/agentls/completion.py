@@ -19,7 +19,7 @@ import functools
 import itertools
 import operator
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import cached_property
 from typing import Any, Protocol
@@ -112,12 +112,23 @@ class McpServerSummary:
     source: str | None  # uri of the file that configures it; None when defined in the agent itself
 
 
+# What `WorkspaceView.agents` filters names with: a compiled pattern (searched in each name, which
+# a view may do for all names at once) or any test of one name.
+NameFilter = re.Pattern[str] | Callable[[str], object]
+
+
+def name_test(match: NameFilter) -> Callable[[str], object]:
+    """`match` as a test of one name."""
+    return match.search if isinstance(match, re.Pattern) else match
+
+
 class WorkspaceView(Protocol):
     """The read-only questions completion and hover ask about the rest of the workspace."""
 
-    def agents(self, match: Callable[[str], object]) -> Iterable[AgentSummary]:
-        """Every defined agent whose name `match` accepts (a cheap test, run first), in
-        `agent_order`, so a caller that has enough may stop early."""
+    def agents(self, match: NameFilter, contains: str = "") -> Iterable[AgentSummary]:
+        """Every defined agent whose name `match` accepts (a pattern is searched in the name), in
+        `agent_order`, so a caller that has enough may stop early. `contains`, when given, is
+        lower-case text every accepted name holds (ignoring case): a hint a view may search by."""
         ...
 
     def definitions(self, name: str) -> Sequence[AgentSummary]: ...
@@ -158,6 +169,52 @@ def agent_order(agent: AgentSummary) -> tuple[int, str, str]:
     return (_SCOPE_RANK.get(agent.scope, 9), agent.name.casefold(), agent.uri or "")
 
 
+class _NameLines:
+    """Agent names one per line, as written and lower-cased, with where each line starts: a
+    search over all of them runs in C instead of one Python call per agent."""
+
+    def __init__(self, agents: list[AgentSummary]) -> None:
+        self.agents = agents
+        # A name with a line break (YAML allows one) must not split its line.
+        names = [agent.name.replace("\n", " ").replace("\r", " ") for agent in agents]
+        self.text = "\n".join(names)
+        self.starts = list(itertools.accumulate((len(name) + 1 for name in names[:-1]), initial=0))
+        self.ascii = self.text.isascii()  # then lower() agrees with a case-insensitive pattern
+        self.lower = self.text.lower() if self.ascii else ""
+
+    def _rows(self, find: Callable[[int], int]) -> Iterator[AgentSummary]:
+        starts = self.starts
+        position = 0
+        while (found := find(position)) >= 0:
+            row = bisect.bisect_right(starts, found) - 1
+            yield self.agents[row]
+            if row + 1 >= len(starts):
+                return
+            position = starts[row + 1]  # one hit per name is enough
+
+    def holding(self, part: str) -> Iterator[AgentSummary]:
+        lower = self.lower
+        return self._rows(lambda position: lower.find(part, position))
+
+    def searched(self, pattern: re.Pattern[str]) -> Iterator[AgentSummary]:
+        """The names `pattern` is found in, searched line by line: `.` never crosses a line
+        break, and `^`/`$` hold at line boundaries."""
+        text = self.text
+        flags = pattern.flags | re.MULTILINE
+        source = pattern.pattern
+        if self.ascii and flags & re.IGNORECASE and not any("A" <= char <= "Z" for char in source):
+            # With nothing upper-case in the pattern, a case-sensitive search of the lower-cased
+            # names finds the same names, and lets the engine skip ahead to each literal in C.
+            text, flags = self.lower, flags & ~re.IGNORECASE
+        pattern = re.compile(source, flags)
+
+        def find(position: int) -> int:
+            found = pattern.search(text, position)
+            return -1 if found is None else found.start()
+
+        return self._rows(find)
+
+
 class IndexView:
     """`WorkspaceView` over the live `AgentIndex`.
 
@@ -171,6 +228,10 @@ class IndexView:
         self._summaries: dict[str, tuple[IndexedFile, AgentSummary | None]] = {}
         self._snapshot: list[IndexedFile] = []
         self._ordered: list[AgentSummary] = []
+        self._revision = -1  # the index revision `_ordered` was built for
+        # Every ordered name on its own line, and where each line starts: one pattern search over
+        # this finds the matching agents in C instead of one Python call per agent.
+        self._names: _NameLines | None = None
 
     def _summary(self, entry: IndexedFile) -> AgentSummary | None:
         cached = self._summaries.get(entry.uri)
@@ -182,6 +243,10 @@ class IndexView:
 
     def ordered_agents(self) -> list[AgentSummary]:
         """Every defined agent in `agent_order`."""
+        if self.index.revision == self._revision:
+            return self._ordered
+        self._revision = self.index.revision
+        self._names = None
         entries = list(self.index.files.values())
         snapshot = self._snapshot
         if len(entries) == len(snapshot):
@@ -216,8 +281,20 @@ class IndexView:
         if position < len(ordered):
             del ordered[position]
 
-    def agents(self, match: Callable[[str], object]) -> Iterable[AgentSummary]:
-        return (agent for agent in self.ordered_agents() if match(agent.name))
+    def agents(self, match: NameFilter, contains: str = "") -> Iterable[AgentSummary]:
+        ordered = self.ordered_agents()
+        test = name_test(match)
+        if not ordered or not (contains or (isinstance(match, re.Pattern) and match.pattern)):
+            return (agent for agent in ordered if test(agent.name))
+        if self._names is None:
+            self._names = _NameLines(ordered)
+        lines = self._names
+        if contains and lines.ascii and contains.isascii():
+            # Only names holding the hint can match: find those with str.find, test just them.
+            return (agent for agent in lines.holding(contains) if test(agent.name))
+        if isinstance(match, re.Pattern):
+            return lines.searched(match)
+        return (agent for agent in ordered if test(agent.name))
 
     def definitions(self, name: str) -> Sequence[AgentSummary]:
         found = (self._summary(entry) for entry in self.index.definitions(name))
@@ -1039,27 +1116,43 @@ def _complete_name_list(site: _Site, top_row: int, kind: str) -> CompletionResul
 
 
 def _in_order(wanted: str) -> str:
-    """A pattern matching text that holds the characters of `wanted` in order."""
-    return ".*?".join(re.escape(char) for char in wanted)
+    """A pattern matching text (within one line) that holds the characters of `wanted` in order.
+
+    Each step skips possessively to the next occurrence of its character: taking the earliest one
+    is always right for a subsequence, so the engine never backtracks (`a.*?b.*?c` would retry
+    every later `b` before failing a long line)."""
+    if not wanted:
+        return ""
+    steps = [re.escape(wanted[0])]
+    for char in wanted[1:]:
+        steps.append(f"[^{re.escape(char)}\n]*+{re.escape(char)}")
+    return "".join(steps)
 
 
-# Both matchers are compiled patterns, so the test run once per agent stays in C.
-def _loose_match(partial: str) -> Callable[[str], object]:
+# Both matchers are compiled patterns, so a view can search all names at once.
+def _loose_match(partial: str) -> re.Pattern[str]:
     """Any name holding the typed characters in order (the client ranks and filters further)."""
-    return re.compile(_in_order(partial), re.IGNORECASE).search
+    return re.compile(_in_order(_lower_ascii(partial)), re.IGNORECASE)
 
 
-def _prose_match(partial: str) -> Callable[[str], object]:
+def _lower_ascii(partial: str) -> str:
+    """What was typed, lower-cased where that cannot change what a case-insensitive pattern
+    matches (ASCII): a pattern with no capitals can be searched in lower-cased names."""
+    return partial.lower() if partial.isascii() else partial
+
+
+def _prose_match(partial: str) -> re.Pattern[str]:
     """A word in prose names an agent only when it starts the name or (past a few letters) one of
     its hyphenated parts, or when it has a hyphen itself and spells the name's letters in order.
     The whole name typed already needs no completion."""
+    partial = _lower_ascii(partial)
     wanted = re.escape(partial)
     choices = [wanted]
     if len(partial) > PROSE_MIN_PREFIX:
         choices.append(f".*?[-_:]{wanted}")
     if "-" in partial:
         choices.append(_in_order(partial))
-    return re.compile(f"^(?!{wanted}$)(?:{'|'.join(choices)})", re.IGNORECASE).search
+    return re.compile(f"^(?!{wanted}$)(?:{'|'.join(choices)})", re.IGNORECASE)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -1102,7 +1195,10 @@ def _agent_items(
         if len(group) < limit:
             group.append(agent)
 
-    for agent in request.workspace.agents(match):
+    # Every name the prose pattern accepts holds what was typed, unless that has a hyphen (then
+    # its letters in order may do).
+    contains = partial.lower() if strict and "-" not in partial else ""
+    for agent in request.workspace.agents(match, contains):
         if agent.dialect is None or agent.dialect in compatible or request.body_only:
             consider(agent)
             if len(starting) >= limit:
@@ -1116,8 +1212,9 @@ def _agent_items(
             AgentSummary(b.name, b.description, None, (), None, "builtin", None)
             for b in site.dialect.builtin_agents.values()
         ]
+        test = name_test(match)
         for agent in sorted(extra, key=agent_order):
-            if match(agent.name):
+            if test(agent.name):
                 consider(agent)
     chosen = (starting + others)[:limit]
     truncated = len(chosen) > MAX_AGENT_ITEMS

@@ -131,6 +131,9 @@ class AgentIndex:
     # Bumped whenever the set of agents, MCP servers or skills may have changed, so per-generation
     # caches (the name lists every check consults) are rebuilt once per change, not once per check.
     generation: int = 0
+    # Bumped on every change of any file: views that cache what they derived from `files` (the
+    # ordered agent list completion offers) check one number instead of every entry.
+    revision: int = 0
     _cache: dict[str, tuple[int, Any]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -146,6 +149,7 @@ class AgentIndex:
         )
         self._dialect_builtins.clear()
         self.generation += 1
+        self.revision += 1
 
     def dialect_builtins(self, dialect: Dialect | None) -> tuple[str, ...]:
         """The built-in agents of a dialect (Claude Code's for files of no dialect, such as CLAUDE.md)."""
@@ -186,6 +190,7 @@ class AgentIndex:
         version: int | None = None,
     ) -> set[str]:
         """Add or replace one file; returns the uris of other files whose findings may change."""
+        self.revision += 1
         path = uri_to_path(uri)
         old = self.files.get(uri)
         affected: set[str] = set()
@@ -235,6 +240,7 @@ class AgentIndex:
         return affected
 
     def remove(self, uri: str) -> set[str]:
+        self.revision += 1
         old = self.files.pop(uri, None)
         if old is None:
             return set()

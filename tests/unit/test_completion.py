@@ -3,7 +3,11 @@ and what the text reads after the chosen item is applied."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from lsprotocol import types
 from pytest_lsp import checks
 
@@ -16,6 +20,8 @@ from agentls.completion import (
     CompletionResult,
     IndexView,
     McpServerSummary,
+    _loose_match,
+    _prose_match,
     complete,
 )
 from agentls.dialects import Dialect
@@ -601,3 +607,36 @@ def test_the_name_key_suggests_the_file_name(file_name: str | None, expected: st
         parse_document(text), offset, load_dialect("claude-code"), VIEW, file_name=file_name
     )
     assert pick(complete(request), "name").insert_text == expected
+
+
+_NAME_ALPHABET = "abcdeAB-_:é\n "
+
+
+@given(
+    names=st.lists(st.text(alphabet=_NAME_ALPHABET, min_size=1, max_size=12), max_size=25),
+    partial=st.text(alphabet="abeAB-_:é", max_size=5),
+    strict=st.booleans(),
+)
+@example(names=["zz\nabc", "ab"], partial="ab", strict=True)  # a line break inside a name
+@example(names=["Beta-Able", "beta"], partial="BE", strict=False)  # capitals typed and written
+@settings(max_examples=300, deadline=None)
+def test_index_view_finds_the_names_a_search_of_each_name_finds(
+    names: list[str], partial: str, strict: bool
+) -> None:
+    """The view searches all names at once (lower-cased, by a literal hint, line by line): it must
+    find exactly the agents a search of each name alone finds, in the same order."""
+    index = AgentIndex()
+    for number, name in enumerate(names):
+        quoted = json.dumps(name)  # any text, line breaks included, as a YAML double-quoted scalar
+        index.update(
+            f"file:///ws/.claude/agents/a{number}.md",
+            f"---\nname: {quoted}\ndescription: d\n---\nBody.\n",
+            FileKind.AGENT,
+            Dialect.CLAUDE,
+        )
+    view = IndexView(index)
+    pattern = _prose_match(partial) if strict else _loose_match(partial)
+    contains = partial.lower() if strict and "-" not in partial else ""
+    expected = [agent for agent in view.ordered_agents() if pattern.search(agent.name)]
+    assert list(view.agents(pattern, contains)) == expected
+    assert list(view.agents(pattern)) == expected
