@@ -175,9 +175,10 @@ class _NameLines:
 
     def __init__(self, agents: list[AgentSummary]) -> None:
         self.agents = agents
-        # A name with a line break (YAML allows one) must not split its line.
-        names = [agent.name.replace("\n", " ").replace("\r", " ") for agent in agents]
+        names = [agent.name for agent in agents]
         self.text = "\n".join(names)
+        # A name with a line break (YAML allows one) would read as two lines: search by name then.
+        self.usable = not any("\n" in name for name in names)
         self.starts = list(itertools.accumulate((len(name) + 1 for name in names[:-1]), initial=0))
         self.ascii = self.text.isascii()  # then lower() agrees with a case-insensitive pattern
         self.lower = self.text.lower() if self.ascii else ""
@@ -289,6 +290,8 @@ class IndexView:
         if self._names is None:
             self._names = _NameLines(ordered)
         lines = self._names
+        if not lines.usable:
+            return (agent for agent in ordered if test(agent.name))
         if contains and lines.ascii and contains.isascii():
             # Only names holding the hint can match: find those with str.find, test just them.
             return (agent for agent in lines.holding(contains) if test(agent.name))
