@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from bisect import bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator
 from dataclasses import dataclass
@@ -42,7 +43,7 @@ class Context(IntFlag):
     EMPHASIS = 2  # the whole of a `code span` or **bold** run
     COLLABORATION = 4  # in a sentence that hands work to someone ("defer to", "partner with")
     AGENT_WORD = 8  # followed by "agent"/"subagent"
-    CODE = 16  # inside fenced code that is not prose-like
+    CODE = 16  # inside fenced code that is not prose-like (never counts; extraction drops these)
     FRONTMATTER = 32
     SECTION = 64  # under a heading about collaboration, delegation or the agent team
     CONNECTIVE = 128  # right after a weaker link word ("defined with `x`", "from the `x`")
@@ -67,8 +68,10 @@ class Candidate:
     __slots__ = ("flags", "key", "kind", "name", "span")
 
     def __init__(self, name: str, span: Span, context: Context | int, kind: str) -> None:
-        self.name = name  # as written (without `@agent-` and plugin prefix handling)
-        self.key = name.lower()
+        # Interned: the same few names recur in thousands of files of a workspace.
+        self.name = name = sys.intern(name)  # as written (without `@agent-` and plugin prefix handling)
+        key = name.lower()
+        self.key = name if key == name else sys.intern(key)
         self.span = span
         self.flags = int(context)  # a plain int: IntFlag arithmetic costs a call per operation
         # "mention", "subagent-type", "tool-argument", "handoff", "agents-list", "task-permission", "prose"
@@ -631,7 +634,7 @@ def _prose_candidates(text: str, region: Span) -> list[Candidate]:
         if context.code_starts:
             code = context.code_at(start)
             if code is not None and code.hides_references:
-                flags |= _CODE
+                return  # never a reference (see counts_as_reference): not worth keeping
         inline = context.inline_code_at(start) if context.inline_starts else None
         if inline is not None:
             if inline[2] != name:
@@ -642,7 +645,7 @@ def _prose_candidates(text: str, region: Span) -> list[Candidate]:
         if _AGENT_WORD_AFTER.match(text, end):
             flags |= _AGENT_WORD
         # Only an unknown role-like name needs the sentence around it (see counts_as_reference).
-        if not flags & _CODE and looks_like_agent_name(name):
+        if looks_like_agent_name(name):
             flags |= context.sentence_flags(start)
             if _CONNECTIVE_BEFORE.search(text, max(0, start - 24), start):
                 flags |= _CONNECTIVE

@@ -7,6 +7,7 @@ Line breaks are LF, CRLF and a lone CR, as in LSP.
 
 from __future__ import annotations
 
+from array import array
 from bisect import bisect_right
 from dataclasses import dataclass
 
@@ -41,7 +42,7 @@ class Range:
         return Range(Position(int(start_line), int(start_col)), Position(int(end_line), int(end_col)))
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Span:
     """A half-open interval of string offsets."""
 
@@ -83,7 +84,9 @@ class LineIndex:
             else:
                 pos = cr + 1
             starts.append(pos)
-        self._starts = starts
+        # Machine integers, not a list of int objects: a third of the memory, and every open and
+        # indexed file keeps one (bisect works on arrays as on lists).
+        self._starts = array("q", starts)
 
     @property
     def line_count(self) -> int:
