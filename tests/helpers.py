@@ -186,3 +186,18 @@ async def wait_for_refresh(client: LanguageClient) -> None:
     waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
     waiters.append(waiter)
     await waiter
+
+
+def index_ready(client: LanguageClient) -> bool:
+    """Whether the server has ended its indexing progress (both captured clients take progress)."""
+    return any(
+        isinstance(value, types.WorkDoneProgressEnd)
+        for values in client.progress_reports.values()
+        for value in values
+    )
+
+
+async def wait_for_index(client: LanguageClient) -> None:
+    """Until the server's first workspace scan is over, as it reports with `$/progress`."""
+    while not index_ready(client):
+        await client.wait_for_notification(types.PROGRESS)

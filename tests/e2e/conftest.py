@@ -17,7 +17,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from helpers import FIXTURES
+from helpers import FIXTURES, wait_for_index
 
 CLIENTS = ["visual-studio-code", "neovim"]
 
@@ -103,9 +103,14 @@ async def client(
 
 
 async def initialize(
-    lsp_client: LanguageClient, workspace: Path, capabilities: types.ClientCapabilities
+    lsp_client: LanguageClient,
+    workspace: Path,
+    capabilities: types.ClientCapabilities,
+    *,
+    indexed: bool = True,
 ) -> None:
-    """Initialize the session on `workspace` and keep what the tests look at on the client."""
+    """Initialize the session on `workspace` and keep what the tests look at on the client; with
+    `indexed`, return once the server has indexed the workspace."""
     params = types.InitializeParams(
         capabilities=capabilities,
         root_uri=workspace.as_uri(),
@@ -114,6 +119,10 @@ async def initialize(
     result = await lsp_client.initialize_session(params)
     lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
     lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
+    # The server answers while it indexes, from what it has read so far; most tests look at
+    # answers about the whole fixture workspace.
+    if indexed:
+        await wait_for_index(lsp_client)
 
 
 def modern_vscode_capabilities() -> types.ClientCapabilities:
@@ -138,3 +147,4 @@ async def pull_client(lsp_client: LanguageClient, workspace: Path) -> AsyncItera
     await initialize(lsp_client, workspace, modern_vscode_capabilities())
     yield lsp_client
     await lsp_client.shutdown_session()
+

@@ -8,26 +8,46 @@ from pathlib import Path
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from helpers import codes, diagnostics, open_document, wait_for_refresh
+from helpers import codes, diagnostics, open_document, uses_pull_diagnostics, wait_for_refresh
 
 
 def root(client: LanguageClient) -> Path:
     return client.workspace_root  # type: ignore[attr-defined, no-any-return]
 
 
-async def test_severity_setting_turns_a_code_off(client: LanguageClient) -> None:
-    client.set_configuration({"diagnostics": {"severity": {"no-frontmatter": "off"}}}, section="agentls")
+async def diagnostics_after_reconfiguring(
+    client: LanguageClient, path: Path, settings: dict[str, object]
+) -> list[types.Diagnostic]:
+    """Open `path`, change the settings, and return the diagnostics pushed after the change.
+
+    The server re-checks open files once it has read the new settings; a file opened while it is
+    still asking for them is first checked with the old ones, so the test waits for that push
+    before it changes anything.
+    """
+    assert not uses_pull_diagnostics(client)
+    uri = await open_document(client, path)
+    await diagnostics(client, uri)
+    del client.diagnostics[uri]  # the next push for it is the one after the change
+    client.set_configuration(settings, section="agentls")
     client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    uri = await open_document(client, root(client) / ".claude/agents/no-frontmatter.md")
-    items = await diagnostics(client, uri)
+    return await diagnostics(client, uri)
+
+
+async def test_severity_setting_turns_a_code_off(client: LanguageClient) -> None:
+    items = await diagnostics_after_reconfiguring(
+        client,
+        root(client) / ".claude/agents/no-frontmatter.md",
+        {"diagnostics": {"severity": {"no-frontmatter": "off"}}},
+    )
     assert "no-frontmatter" not in [code for code, _ in codes(items)]
 
 
 async def test_severity_setting_changes_the_severity(client: LanguageClient) -> None:
-    client.set_configuration({"diagnostics": {"severity": {"no-frontmatter": "error"}}}, section="agentls")
-    client.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
-    uri = await open_document(client, root(client) / ".claude/agents/no-frontmatter.md")
-    items = await diagnostics(client, uri)
+    items = await diagnostics_after_reconfiguring(
+        client,
+        root(client) / ".claude/agents/no-frontmatter.md",
+        {"diagnostics": {"severity": {"no-frontmatter": "error"}}},
+    )
     chosen = [d.severity for d in items if d.code == "no-frontmatter"]
     assert chosen == [types.DiagnosticSeverity.Error]
 
