@@ -1,7 +1,8 @@
 """The pygls language server: reads documents, calls the core, converts the results.
 
 Handlers stay thin. The workspace scan runs in a worker thread with `$/progress`, so requests are
-answered while it runs; the index is shared under one lock and every mutation is a single file.
+answered while it runs (from what the index holds so far, where a partial answer is still useful;
+each handler says which); the index is shared under one lock and every mutation is a single file.
 Diagnostics are pulled (`textDocument/diagnostic`, `workspace/diagnostic`) where the client
 supports it and pushed otherwise, cached per document version and per cross-file generation.
 """
@@ -525,6 +526,7 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="indexed"))
         ls.index_ready.set()
-        # One refresh for the scan: what it affected, and every open document.
+        # One refresh for the scan: re-check what it affected and every open document (whose
+        # partial answers, such as semantic tokens, were given before the index was complete).
         ls.refresh(affected.union(ls.open_uris()))
         logger.info("index ready: %d files", len(ls.index.files))

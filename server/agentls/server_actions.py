@@ -49,6 +49,9 @@ def register(server: AgentServer) -> None:
             is None
         ):
             return None  # a client that takes only commands: agentls has no command to offer
+        # Actions fix findings, and findings from a half-built index include false "unknown
+        # agent"s: their fixes would create a file for an agent that exists, and fix-all on save
+        # would apply them. The client sees no diagnostics before the first scan ends either.
         await ls.index_ready.wait()
         uri = params.text_document.uri
         only = [wire_value(kind) for kind in params.context.only] if params.context.only else None

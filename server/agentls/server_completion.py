@@ -3,19 +3,25 @@
 The handler stays thin: it finds the indexed file, turns the client's position into an offset,
 and tells the core which client capabilities to respect (snippets) and the converter the rest
 (documentation format, insert/replace edits, deprecation tags).
+
+It answers at once, also while the first workspace scan runs: a list that asked the index about
+other files (agent names, MCP servers, skills) is then marked incomplete, so the client asks
+again as the user types and gets the names indexed since.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any, cast
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
 
 from . import lsp_convert
 from .catalog import load_dialect
-from .completion import CompletionRequest, CompletionResult, IndexView, complete
+from .completion import CompletionRequest, CompletionResult, IndexView, WorkspaceView, complete
+from .server_navigation import document_entry
 from .workspace import FileKind
 
 if TYPE_CHECKING:
@@ -48,6 +54,23 @@ def completion_support(ls: AgentServer) -> lsp_convert.CompletionSupport:
     )
 
 
+class RecordingView:
+    """A `WorkspaceView` that notes whether an answer asked it anything: an answer given before
+    the first scan ends is partial only if it did. Every question is passed on unchanged."""
+
+    def __init__(self, view: WorkspaceView) -> None:
+        self._view = view
+        self.asked = False
+
+    def __getattr__(self, name: str) -> Any:
+        self.asked = True
+        return getattr(self._view, name)
+
+    def as_view(self) -> WorkspaceView:
+        # Structurally a WorkspaceView through __getattr__, which type checkers do not follow.
+        return cast("WorkspaceView", self)
+
+
 def register(server: AgentServer) -> None:
     view = IndexView(server.index)
 
@@ -58,13 +81,12 @@ def register(server: AgentServer) -> None:
     async def text_document_completion(
         ls: AgentServer, params: types.CompletionParams
     ) -> types.CompletionList | None:
-        # Agent names come from the index: until the first scan is done the list would be partial.
-        await ls.index_ready.wait()
         support = completion_support(ls)
+        entry = await document_entry(ls, params.text_document.uri)
+        if entry is None:
+            return None
+        recording = RecordingView(view)
         with ls.lock:
-            entry = ls.index.files.get(params.text_document.uri)
-            if entry is None or entry.kind not in (FileKind.AGENT, FileKind.REFERRER):
-                return None
             converter = ls.converter(entry)
             offset = converter.offset(params.position)
             dialect = load_dialect(
@@ -74,7 +96,7 @@ def register(server: AgentServer) -> None:
                 document=entry.document,
                 offset=offset,
                 dialect=dialect,
-                workspace=view,
+                workspace=recording.as_view(),
                 self_name=entry.agent_name,
                 file_name=entry.path.name,
                 snippets=support.snippets,
@@ -85,4 +107,7 @@ def register(server: AgentServer) -> None:
             except Exception:  # a bug in one context must not cost the user the editor's session
                 logger.exception("completion failed at %s:%s", params.text_document.uri, params.position)
                 result = CompletionResult()
+        if recording.asked and not ls.index_ready.is_set():
+            # Names from files the scan has not reached yet are missing: have the client ask again.
+            result = replace(result, is_incomplete=True)
         return lsp_convert.completion_list(result, converter, offset, support)

@@ -4,8 +4,14 @@ count lens.
 
 Each handler finds the indexed file, turns the client's position into an offset, asks
 `agentls.navigation` or `agentls.symbols`, and converts the answer with `agentls.lsp_convert`.
-Answers that depend on other files wait for the first workspace scan: a rename computed from a
-half-built index would miss references.
+
+While the first workspace scan runs, each handler decides whether a partial answer is worth
+giving. Those that must be complete across the workspace wait for it (references, rename and
+the file renames behind it, workspace symbols), and so do those a client has no way to be told
+to ask again for (document links); a rename computed from a half-built index would miss
+references. Answers about the file itself come at once (document symbols, folding), and so do
+semantic tokens and reference-count lenses for clients that re-request them when told (the
+server tells them when the scan ends), and a definition that is already indexed.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from .server import AgentServer
+    from .text import Span
 
 logger = logging.getLogger(__name__)
 
@@ -73,9 +80,9 @@ def _entry(ls: AgentServer, uri: str) -> IndexedFile | None:
     return entry
 
 
-async def _document_entry(ls: AgentServer, uri: str) -> IndexedFile | None:
-    """The indexed file for features that read only the file itself: an open buffer is indexed
-    as soon as it opens, so only a file not yet reached by the first scan waits for it."""
+async def document_entry(ls: AgentServer, uri: str) -> IndexedFile | None:
+    """The indexed file for features that answer from what the index holds: an open buffer is
+    indexed as soon as it opens, so only a file not yet reached by the first scan waits for it."""
     with ls.lock:
         entry = _entry(ls, uri)
     if entry is None and not ls.index_ready.is_set():
@@ -83,6 +90,13 @@ async def _document_entry(ls: AgentServer, uri: str) -> IndexedFile | None:
         with ls.lock:
             entry = _entry(ls, uri)
     return entry
+
+
+async def _unless_told_to_refresh(ls: AgentServer, refresh_support: str) -> None:
+    """Wait for the first scan, unless the client re-requests the answer when the server says so:
+    the scan's end sends it that refresh, so a partial answer now is better than a late one."""
+    if not get_capability(ls.client_capabilities, refresh_support, False):
+        await ls.index_ready.wait()
 
 
 def _guarded(what: str, uri: str, compute: Callable[[], T]) -> T | None:
@@ -106,16 +120,26 @@ def register(server: AgentServer) -> None:
     async def text_document_definition(
         ls: AgentServer, params: types.DefinitionParams
     ) -> list[types.Location] | list[types.LocationLink] | None:
-        await ls.index_ready.wait()
         links = bool(get_capability(ls.client_capabilities, "text_document.definition.link_support", False))
         uri = params.text_document.uri
-        with ls.lock:
-            entry = _entry(ls, uri)
-            if entry is None:
-                return None
-            converter = ls.converter(entry)
-            offset = converter.offset(params.position)
-            found = _guarded("definition", uri, lambda: navigation.find_definitions(ls.index, entry, offset))
+        entry = await document_entry(ls, uri)
+        if entry is None:
+            return None
+        converter = ls.converter(entry)
+        offset = converter.offset(params.position)
+
+        def find() -> tuple[Span, list[navigation.Place]] | None:
+            with ls.lock:
+                return _guarded(
+                    "definition", uri, lambda: navigation.find_definitions(ls.index, entry, offset)
+                )
+
+        # An agent already indexed is where the user wants to go, even if the scan may still find
+        # a second definition; one not found yet may be in a file the scan has not reached.
+        found = find()
+        if not found and not ls.index_ready.is_set():
+            await ls.index_ready.wait()
+            found = find()
         if not found:
             return None
         origin, places = found
@@ -128,6 +152,7 @@ def register(server: AgentServer) -> None:
     async def text_document_references(
         ls: AgentServer, params: types.ReferenceParams
     ) -> list[types.Location] | None:
+        # A list of references is taken as all of them: wait for the first scan.
         await ls.index_ready.wait()
         uri = params.text_document.uri
         with ls.lock:
@@ -147,6 +172,7 @@ def register(server: AgentServer) -> None:
     async def text_document_prepare_rename(
         ls: AgentServer, params: types.PrepareRenameParams
     ) -> types.PrepareRenameResult | None:
+        # Whether a name may be renamed rests on all its definitions; the rename itself waits too.
         await ls.index_ready.wait()
         uri = params.text_document.uri
         with ls.lock:
@@ -169,6 +195,7 @@ def register(server: AgentServer) -> None:
 
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     async def text_document_rename(ls: AgentServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
+        # An edit from a half-built index would leave the files not yet scanned naming the old name.
         await ls.index_ready.wait()
         uri = params.text_document.uri
         document_changes, rename_files, _create = edit_support(ls)
@@ -197,6 +224,7 @@ def register(server: AgentServer) -> None:
     async def workspace_will_rename_files(
         ls: AgentServer, params: types.RenameFilesParams
     ) -> types.WorkspaceEdit | None:
+        # The same edits as a rename of the agent: they must reach every file that names it.
         await ls.index_ready.wait()
         document_changes, _rename, _create = edit_support(ls)
         pairs = [(item.old_uri, item.new_uri) for item in params.files]
@@ -218,7 +246,7 @@ def register(server: AgentServer) -> None:
             )
         )
         uri = params.text_document.uri
-        entry = await _document_entry(ls, uri)
+        entry = await document_entry(ls, uri)
         if entry is None:
             return None
         converter = ls.converter(entry)
@@ -232,6 +260,7 @@ def register(server: AgentServer) -> None:
     async def workspace_symbol(
         ls: AgentServer, params: types.WorkspaceSymbolParams
     ) -> list[types.WorkspaceSymbol] | None:
+        # A search of the workspace that silently misses agents would look like they do not exist.
         await ls.index_ready.wait()
         with ls.lock:
             found = (
@@ -244,6 +273,8 @@ def register(server: AgentServer) -> None:
     async def text_document_document_link(
         ls: AgentServer, params: types.DocumentLinkParams
     ) -> list[types.DocumentLink] | None:
+        # Links to agents not indexed yet would be missing, and no request tells a client to ask
+        # for links again: wait for the first scan.
         await ls.index_ready.wait()
         tooltips = bool(
             get_capability(ls.client_capabilities, "text_document.document_link.tooltip_support", False)
@@ -271,7 +302,7 @@ def register(server: AgentServer) -> None:
     ) -> list[types.FoldingRange] | None:
         limit = get_capability(ls.client_capabilities, "text_document.folding_range.range_limit", None)
         uri = params.text_document.uri
-        entry = await _document_entry(ls, uri)
+        entry = await document_entry(ls, uri)
         if entry is None:
             return None
         document = entry.document
@@ -284,12 +315,13 @@ def register(server: AgentServer) -> None:
     async def text_document_semantic_tokens_full(
         ls: AgentServer, params: types.SemanticTokensParams
     ) -> types.SemanticTokens | None:
-        await ls.index_ready.wait()
+        # Only references to agents differ before the scan ends (found or dangling).
+        await _unless_told_to_refresh(ls, "workspace.semantic_tokens.refresh_support")
         uri = params.text_document.uri
+        entry = await document_entry(ls, uri)
+        if entry is None:
+            return None
         with ls.lock:
-            entry = _entry(ls, uri)
-            if entry is None:
-                return None
             converter = ls.converter(entry)
             tokens = _guarded("semanticTokens", uri, lambda: symbols.semantic_tokens(ls.index, entry)) or []
         return lsp_convert.semantic_tokens(tokens, converter, SEMANTIC_LEGEND)
@@ -298,12 +330,13 @@ def register(server: AgentServer) -> None:
     async def text_document_code_lens(
         ls: AgentServer, params: types.CodeLensParams
     ) -> list[types.CodeLens] | None:
-        await ls.index_ready.wait()
+        # The count grows as the scan reaches the files that name the agent.
+        await _unless_told_to_refresh(ls, "workspace.code_lens.refresh_support")
         uri = params.text_document.uri
+        entry = await document_entry(ls, uri)
+        if entry is None or entry.kind is not FileKind.AGENT:
+            return None
         with ls.lock:
-            entry = _entry(ls, uri)
-            if entry is None or entry.kind is not FileKind.AGENT:
-                return None
             span = navigation.name_value_span(entry.document)
             if span is None or entry.document.name != entry.agent_name:
                 return None

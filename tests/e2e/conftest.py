@@ -17,7 +17,7 @@ from pygls.protocol import default_converter
 from pytest_lsp import ClientServerConfig, LanguageClient, client_capabilities
 from pytest_lsp.client import DEFAULT_CLIENT_FEATURES, register_lsp_features
 
-from helpers import FIXTURES, wait_for_index
+from helpers import FIXTURES, index_ready, wait_for_index
 
 CLIENTS = ["visual-studio-code", "neovim"]
 
@@ -120,7 +120,7 @@ async def initialize(
     lsp_client.server_capabilities = result.capabilities  # type: ignore[attr-defined]
     lsp_client.workspace_root = workspace  # type: ignore[attr-defined]
     # The server answers while it indexes, from what it has read so far; most tests look at
-    # answers about the whole fixture workspace.
+    # answers about the whole fixture workspace (test_indexing_e2e looks at the others).
     if indexed:
         await wait_for_index(lsp_client)
 
@@ -148,3 +148,37 @@ async def pull_client(lsp_client: LanguageClient, workspace: Path) -> AsyncItera
     yield lsp_client
     await lsp_client.shutdown_session()
 
+
+async def scan_running(lsp_client: LanguageClient) -> None:
+    """Until the server's first progress report: the scan has begun, and has not ended."""
+    while not any(
+        isinstance(value, types.WorkDoneProgressReport)
+        for values in lsp_client.progress_reports.values()
+        for value in values
+    ):
+        await lsp_client.wait_for_notification(types.PROGRESS)
+    assert not index_ready(lsp_client)
+
+
+# Sessions caught while their first scan runs, on the `large_workspace` of the test module that
+# asks for them: a workspace big enough that the scan goes on long after its first report.
+
+
+@pytest_lsp.fixture(params=CLIENTS, config=SERVER)
+async def scanning_client(
+    request: pytest.FixtureRequest, lsp_client: LanguageClient, large_workspace: Path
+) -> AsyncIterator[LanguageClient]:
+    await initialize(lsp_client, large_workspace, client_capabilities(request.param), indexed=False)
+    await scan_running(lsp_client)
+    yield lsp_client
+    await lsp_client.shutdown_session()
+
+
+@pytest_lsp.fixture(config=SERVER)
+async def scanning_pull_client(
+    lsp_client: LanguageClient, large_workspace: Path
+) -> AsyncIterator[LanguageClient]:
+    await initialize(lsp_client, large_workspace, modern_vscode_capabilities(), indexed=False)
+    await scan_running(lsp_client)
+    yield lsp_client
+    await lsp_client.shutdown_session()
