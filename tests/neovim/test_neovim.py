@@ -301,6 +301,10 @@ def test_collaborator_name_completes_in_the_body(neovim: Neovim) -> None:
     completion, accepted = neovim.run(
         [
             open_(TESTER),
+            # The first diagnostics come once the workspace is indexed; a completion asked for
+            # before then lists only the agents read so far (marked incomplete, so an editor asks
+            # again as the user types on, which this one-shot request does not).
+            diagnostics(TESTER),
             append_line(TESTER, 7, "🤝 Coordinate with `back"),
             request(TESTER, "textDocument/completion", 7, -1),
             {
@@ -311,7 +315,7 @@ def test_collaborator_name_completes_in_the_body(neovim: Neovim) -> None:
                 "label": "backend-architect",
             },
         ]
-    )[2:]
+    )[3:]
     offered = labels(completion)
     assert "backend-architect" in offered
     assert "api-tester" not in offered  # the agent being edited
