@@ -2,36 +2,37 @@
 
 `check` runs the same engine as the server over files and folders and prints findings as text
 (`path:line:col: severity: message [code]`), JSON or SARIF 2.1.0. Exit status: 0 when there are no
-errors, 1 when there are, 2 for bad usage or unreadable input. The server stack (pygls) is imported
-only by `serve`, so `--version` and `check` start quickly.
+errors, 1 when there are, 2 for bad usage or unreadable input.
+
+Each command imports only what it runs: the server stack (pygls) only for `serve`, the checking
+engine (YAML, the rules, the catalogues) only for `check`, and nothing of either for `--version`
+and `--help`, which therefore start about as fast as Python itself. So this module imports the
+engine inside the functions that use it, and its own records are named tuples, not dataclasses
+(`dataclasses` imports `inspect`, which alone costs `--version` a good part of its start-up).
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import os
-import pickle
 import re
 import sys
-import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
 from . import __version__
-from .config import Settings, parse_settings
 from .dialects import Dialect
-from .document import MAX_AGENT_BYTES
-from .findings import CODES, Finding, Severity, code_url, effective_severity
-from .scan import FoundFile, classify, read_text, walk
-from .workspace import AgentIndex, FileKind
+
+if TYPE_CHECKING:
+    from .config import Settings
+    from .findings import Finding, Severity
+    from .scan import FoundFile
 
 
-@dataclass(frozen=True)
-class Reported:
+class Reported(NamedTuple):
+    """A finding as `check` reports it: in which file, at which severity, and where."""
+
     path: Path
     finding: Finding
     severity: Severity
@@ -86,6 +87,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import logging
+
     log_file = getattr(args, "log_file", None)
     level = getattr(args, "log_level", "WARNING")
     handler: logging.Handler = (
@@ -109,6 +112,10 @@ def _serve(args: argparse.Namespace) -> int:
 
 
 def _load_settings(path: Path | None, stderr: TextIO) -> Settings | None:
+    import json
+
+    from .config import Settings, parse_settings
+
     if path is None:
         return Settings()
     try:
@@ -136,6 +143,9 @@ def collect(
     paths: Sequence[Path], settings: Settings, forced: Dialect | None, user_agents: bool
 ) -> tuple[list[FoundFile], list[Path], list[str]]:
     """Files to index, the files to report on, and usage problems."""
+    from .scan import FoundFile, classify, walk
+    from .workspace import FileKind
+
     problems: list[str] = []
     to_index: dict[Path, FoundFile] = {}
     to_report: list[Path] = []
@@ -167,6 +177,14 @@ def collect(
                 to_index.setdefault(found.path, found)
     unique_report = list(dict.fromkeys(to_report))
     return list(to_index.values()), unique_report, problems
+
+
+def read_text(path: Path) -> str | None:
+    """The text of a file to check, or None when it cannot be read (`scan.read_text`, reached through
+    here so that a test can make files vanish between the walk and the read)."""
+    from .scan import read_text as read
+
+    return read(path)
 
 
 def run_check(
@@ -207,8 +225,7 @@ def run_check(
     return reported, problems, len(to_check)
 
 
-@dataclass(frozen=True)
-class _CheckJob:
+class _CheckJob(NamedTuple):
     settings: Settings
     loaded: list[tuple[FoundFile, str, str]]  # every file to index: what it is, its uri, its text
     to_check: list[tuple[Path, str]]  # the files to report on, in report order
@@ -229,6 +246,8 @@ def _frontmatter_prefix(text: str) -> str:
     same as in the whole file. Anything unusual (no fence on the first line, a huge file) keeps
     the whole text.
     """
+    from .document import MAX_AGENT_BYTES
+
     if not text.startswith("---") or len(text) > MAX_AGENT_BYTES:
         return text
     match = _CLOSING_FENCE.search(text, 3)
@@ -243,6 +262,9 @@ def _check_shard(job: _CheckJob, shard: int, shards: int) -> list[Reported]:
     frontmatter of agents and skills, MCP configurations) and skips the files that only name
     agents, since no check reads who mentions whom.
     """
+    from .findings import effective_severity
+    from .workspace import AgentIndex, FileKind
+
     mine = {uri for number, (_path, uri) in enumerate(job.to_check) if number % shards == shard}
     index = AgentIndex(settings=job.settings)
     for item, uri, text in job.loaded:
@@ -283,6 +305,7 @@ def _forked_shard(shard: int, shards: int) -> list[Reported]:
 def _check_in_processes(job: _CheckJob, jobs: int) -> list[Reported] | None:
     """Check in `jobs` forked processes; None when that is not possible here (then check serially)."""
     import multiprocessing
+    import pickle
 
     global _FORKED_JOB
     if "fork" not in multiprocessing.get_all_start_methods():
@@ -304,6 +327,8 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> list[Reported] | None:
 
 def default_jobs(files: int) -> int:
     """Processes for `check` when `--jobs` is not given: one per core for large runs."""
+    import threading
+
     if files < PARALLEL_MIN_FILES or threading.active_count() > 1:
         # Forking a process that runs other threads can copy a held lock into the child.
         return 1
@@ -322,6 +347,10 @@ def _display(path: Path) -> str:
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
+    import json
+
+    from .findings import Severity
+
     settings = _load_settings(args.config, stderr)
     if settings is None:
         return 2
@@ -373,21 +402,19 @@ def _as_json(reported: Sequence[Reported]) -> list[dict[str, Any]]:
     ]
 
 
-_SARIF_LEVEL = {
-    Severity.ERROR: "error",
-    Severity.WARNING: "warning",
-    Severity.INFORMATION: "note",
-    Severity.HINT: "note",
-}
+# SARIF's level for each severity, by its label (`Severity` belongs to the engine, not loaded here).
+_SARIF_LEVEL = {"error": "error", "warning": "warning", "information": "note", "hint": "note"}
 
 
 def _as_sarif(reported: Sequence[Reported]) -> dict[str, Any]:
+    from .findings import CODES, code_url
+
     rules = [
         {
             "id": info.code,
             "shortDescription": {"text": info.summary},
             "helpUri": code_url(info.code),
-            "defaultConfiguration": {"level": _SARIF_LEVEL[info.severity]},
+            "defaultConfiguration": {"level": _SARIF_LEVEL[info.severity.label]},
         }
         for info in CODES.values()
     ]
@@ -396,7 +423,7 @@ def _as_sarif(reported: Sequence[Reported]) -> dict[str, Any]:
         {
             "ruleId": r.finding.code,
             "ruleIndex": rule_index[r.finding.code],
-            "level": _SARIF_LEVEL[r.severity],
+            "level": _SARIF_LEVEL[r.severity.label],
             "message": {"text": r.finding.message},
             "locations": [
                 {

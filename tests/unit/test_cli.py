@@ -15,6 +15,10 @@ from agentls import __version__
 from agentls.cli import main
 from helpers import EXAMPLES
 
+# Libraries only `serve` needs (the LSP stack) and only `check` needs (YAML, for the engine).
+SERVER_STACK = ("pygls", "lsprotocol", "jsonschema", "cattrs")
+ENGINE_LIBRARIES = ("yaml",)
+
 LINE = re.compile(
     r"^(?P<path>[^:]+):(?P<line>\d+):(?P<col>\d+): "
     r"(?P<severity>error|warning|information|hint): .+ \[[a-z-]+\]$"
@@ -59,7 +63,17 @@ def test_sarif_output(examples: Path, capsys: pytest.CaptureFixture[str]) -> Non
     sarif = json.loads(out)
     assert sarif["version"] == "2.1.0"
     run_ = sarif["runs"][0]
-    rule_ids = [rule["id"] for rule in run_["tool"]["driver"]["rules"]]
+    rules = run_["tool"]["driver"]["rules"]
+    rule_ids = [rule["id"] for rule in rules]
+    levels = {rule["id"]: rule["defaultConfiguration"]["level"] for rule in rules}
+    # One code of each severity: error, warning, information, hint.
+    expected = {
+        "yaml-syntax": "error",
+        "unknown-key": "warning",
+        "shadows-builtin": "note",
+        "name-mismatch": "note",
+    }
+    assert {code: levels[code] for code in expected} == expected
     for result in run_["results"]:
         assert rule_ids[result["ruleIndex"]] == result["ruleId"]
         region = result["locations"][0]["physicalLocation"]["region"]
@@ -106,13 +120,37 @@ def test_version() -> None:
     assert version.stdout.strip() == f"agentls {__version__}"
 
 
+def _imported_by(*args: str) -> set[str]:
+    """Every module `python -m agentls ARGS` imports, as `-X importtime` lists them."""
+    result = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "agentls", *args],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return {
+        line.rpartition("|")[2].strip()
+        for line in result.stderr.splitlines()
+        if line.startswith("import time:")
+    }
+
+
+@pytest.mark.parametrize("option", ["--version", "--help"])
+def test_version_and_help_load_neither_the_engine_nor_the_server(option: str) -> None:
+    modules = _imported_by(option)
+    assert "agentls.cli" in modules, "the probe sees the command's imports"
+    assert not {name.partition(".")[0] for name in modules} & {*SERVER_STACK, *ENGINE_LIBRARIES}
+    assert {name for name in modules if name.startswith("agentls.")} <= {"agentls.cli", "agentls.dialects"}
+
+
 def test_check_does_not_import_the_server_stack(examples: Path) -> None:
     probe = (
         "import sys; from agentls.cli import main; main(['check', '--no-user-agents', sys.argv[1]]); "
-        "print(sorted(m for m in ('pygls', 'lsprotocol', 'jsonschema') if m in sys.modules))"
+        "print(sorted(m for m in sys.modules if m.partition('.')[0] in sys.argv[2:] or "
+        "m.startswith('agentls.server')))"
     )
     result = subprocess.run(
-        [sys.executable, "-c", probe, str(examples / ".claude/agents/research-librarian.md")],
+        [sys.executable, "-c", probe, str(examples / ".claude/agents/research-librarian.md"), *SERVER_STACK],
         capture_output=True,
         text=True,
     )
