@@ -263,11 +263,13 @@ def _check_shard(job: _CheckJob, shard: int, shards: int) -> list[Reported]:
     agents, since no check reads who mentions whom.
     """
     from .findings import effective_severity
-    from .workspace import AgentIndex, FileKind
+    from .workspace import FREEZE_EVERY, AgentIndex, FileKind, freeze_long_lived
 
     mine = {uri for number, (_path, uri) in enumerate(job.to_check) if number % shards == shard}
     index = AgentIndex(settings=job.settings)
-    for item, uri, text in job.loaded:
+    for number, (item, uri, text) in enumerate(job.loaded, 1):
+        if number % FREEZE_EVERY == 0:
+            freeze_long_lived()
         if shards > 1 and uri not in mine:
             if item.kind is FileKind.REFERRER:
                 continue

@@ -414,7 +414,7 @@ def fenced_code_regions(text: str, region: Span) -> list[CodeRegion]:
     """Fenced code blocks in text[region]: ``` or ~~~ fences, closed by a fence of the same
     character at least as long (an unclosed fence runs to the end, as in CommonMark)."""
     regions: list[CodeRegion] = []
-    matches = list(_FENCE_LINE.finditer(text, region.start, region.end))
+    matches = list(_fence_lines(text, region))
     index = 0
     while index < len(matches):
         opening = matches[index]
@@ -546,6 +546,28 @@ class _BodyContext:
                 merged.append([start, end])
         self._section_starts = [start for start, _end in merged]
         self._section_ends = [end for _start, end in merged]
+
+
+def _fence_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
+    """Fence lines (```` ``` ```` or `~~~` after indentation) in text[region], what
+    `_FENCE_LINE.finditer` finds, but tried only on lines that hold three backticks or tildes:
+    found with `str.find`, not by trying the multi-line pattern at every position."""
+    start, end = region.start, region.end
+    ticks = text.find("```", start, end)
+    tildes = text.find("~~~", start, end)
+    while ticks >= 0 or tildes >= 0:
+        at = tildes if ticks < 0 or 0 <= tildes < ticks else ticks
+        line_start = max(text.rfind("\n", start, at) + 1, start)
+        match = _FENCE_LINE.match(text, line_start, end)
+        if match is not None:
+            yield match
+        line_end = text.find("\n", at, end)
+        if line_end < 0:
+            return
+        if ticks >= 0 and ticks < line_end:
+            ticks = text.find("```", line_end, end)
+        if tildes >= 0 and tildes < line_end:
+            tildes = text.find("~~~", line_end, end)
 
 
 def _heading_lines(text: str, region: Span) -> Iterator[re.Match[str]]:

@@ -10,7 +10,6 @@ supports it and pushed otherwise, cached per document version and per cross-file
 from __future__ import annotations
 
 import asyncio
-import gc
 import logging
 import os
 import threading
@@ -31,7 +30,7 @@ from .config import Settings, parse_settings
 from .findings import Finding, Severity, effective_severity
 from .protocol import AgentProtocol
 from .scan import FoundFile, classify, read_text, user_agents_folder, walk
-from .workspace import AgentIndex, FileKind, IndexedFile
+from .workspace import FREEZE_EVERY, AgentIndex, FileKind, IndexedFile, freeze_long_lived
 
 if TYPE_CHECKING:
     from pygls.server import ServerErrors
@@ -250,23 +249,6 @@ class AgentServer(LanguageServer):
             token,
             types.WorkDoneProgressReport(message=message, percentage=percentage),
         )
-
-
-# How many files the scan indexes between two `freeze_long_lived` calls.
-FREEZE_EVERY = 50
-
-
-def freeze_long_lived() -> None:
-    """Keep what the scan has built so far out of the cyclic garbage collector's sight.
-
-    The index lives as long as the server, yet every full collection would walk all of it again,
-    and a scan allocates enough to trigger one every few hundred files: a quarter of the scan's
-    time at 10,000 agents went to walking the index built so far. An indexed file holds no
-    reference cycle, so when it is replaced or removed, reference counting frees it, frozen or
-    not. What could be lost is only cyclic garbage that happens to be uncollected at the moment of
-    a freeze (a young collection runs every few hundred allocations, so very little of it).
-    """
-    gc.freeze()
 
 
 def scan_folders_of(root: Path) -> list[Path]:

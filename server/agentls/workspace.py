@@ -8,6 +8,7 @@ agent name, and those that define it too), so nothing else is re-analysed.
 
 from __future__ import annotations
 
+import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -429,3 +430,20 @@ class IndexContext:
     def skills(self) -> Sequence[str] | None:
         skills = self.index.skills()
         return skills or None
+
+
+# How many files a scan (the server's or `check`'s) indexes between two `freeze_long_lived` calls.
+FREEZE_EVERY = 50
+
+
+def freeze_long_lived() -> None:
+    """Keep what the scan has built so far out of the cyclic garbage collector's sight.
+
+    The index lives as long as the server, yet every full collection would walk all of it again,
+    and indexing allocates enough to trigger one every few hundred files: a quarter of the scan's
+    time at 10,000 agents went to walking the index built so far. An indexed file holds no
+    reference cycle, so when it is replaced or removed, reference counting frees it, frozen or
+    not. What could be lost is only cyclic garbage that happens to be uncollected at the moment of
+    a freeze (a young collection runs every few hundred allocations, so very little of it).
+    """
+    gc.freeze()

@@ -2,11 +2,26 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Iterable
+from typing import Any
+
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentls.dialects import Dialect
 from agentls.document import parse_document
-from agentls.references import extract_candidates, looks_like_agent_name, resolve
+from agentls.references import (
+    _FENCE_LINE,
+    _HEADING_LINE,
+    _fence_lines,
+    _heading_lines,
+    extract_candidates,
+    looks_like_agent_name,
+    resolve,
+)
+from agentls.text import Span
 from helpers import CORPUS, rng
 
 SELF = "self-agent"
@@ -196,3 +211,46 @@ def test_a_huge_body_is_not_scanned() -> None:
     document = parse_document(f"---\nname: a\ndescription: d\n---\n{body}")
     assert document.too_large
     assert extract_candidates(document, Dialect.CLAUDE) == []
+
+
+_LINE_PIECES = [
+    "```",
+    "~~~",
+    "````",
+    "``",
+    "~~",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "\r",
+    "python",
+    "a",
+    "#",
+    "## x",
+    "`",
+]
+
+
+@given(
+    pieces=st.lists(st.sampled_from(_LINE_PIECES), max_size=25),
+    bounds=st.tuples(st.integers(0, 200), st.integers(0, 200)),
+)
+@settings(max_examples=500, deadline=None)
+def test_fence_and_heading_scanners_find_what_their_patterns_find(
+    pieces: list[str], bounds: tuple[int, int]
+) -> None:
+    """The scanners jump to each ``` / ~~~ / # with str.find; they must find exactly the lines the
+    multi-line patterns find when tried at every position, for any region of the text."""
+    text = "".join(pieces)
+    start = min(bounds[0], len(text))
+    end = min(max(bounds), len(text))
+    region = Span(start, max(start, end))
+
+    def found(matches: Iterable[re.Match[str]]) -> list[tuple[int, int, tuple[str | Any, ...]]]:
+        return [(m.start(), m.end(), m.groups()) for m in matches]
+
+    assert found(_fence_lines(text, region)) == found(_FENCE_LINE.finditer(text, region.start, region.end))
+    assert found(_heading_lines(text, region)) == found(
+        _HEADING_LINE.finditer(text, region.start, region.end)
+    )
