@@ -19,6 +19,7 @@ from .references import AgentReference
 from .rules_agents import check_agent
 from .rules_schema import check_frontmatter
 from .rules_tools import check_tools
+from .suggest import Vocabulary
 from .text import Span
 from .yamltree import AliasNode, MappingNode, Node, ScalarNode, SequenceNode, is_unsafe_tag, to_python
 
@@ -32,6 +33,10 @@ class AnalysisContext(Protocol):
     def is_known_agent(self, name: str) -> bool: ...
 
     def agent_names(self) -> Sequence[str]: ...
+
+    def agent_vocabulary(self) -> Vocabulary:
+        """`agent_names` prepared for ranking suggestions, built once per change of the agents."""
+        ...
 
     def duplicates_of(self, uri: str) -> Sequence[Related]: ...
 

@@ -19,7 +19,7 @@ from .document import AgentDocument
 from .findings import Edit, Finding, Fix
 from .references import AgentReference
 from .rules_common import dialect_data, file_stem, host, is_null, replacement_fixes, text_span
-from .suggest import Suggestion, did_you_mean_text, rank, vocabulary
+from .suggest import Suggestion, did_you_mean_text, rank
 from .text import Span
 from .yamltree import ScalarNode, SequenceNode
 
@@ -199,9 +199,8 @@ def _unknown_references(file: FileUnderCheck, context: AnalysisContext) -> Itera
     unknown = [reference for reference in file.references if not reference.known]
     if not unknown:
         return
-    # The same list for every file (it includes this file's own name), so the prepared vocabulary
-    # is built once per change of the workspace's agents, not once per file.
-    names = vocabulary(tuple(context.agent_names()))
+    # The same names for every file (this file's own included), prepared once per change.
+    names = context.agent_vocabulary()
     own = (file.agent_name or "").lower()
     ranked: dict[str, list[Suggestion]] = {}
     for reference in unknown:

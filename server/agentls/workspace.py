@@ -24,6 +24,7 @@ from .dialects import Dialect
 from .document import AgentDocument, parse_document
 from .findings import Finding, Related
 from .references import AgentReference, Candidate, extract_candidates, resolve
+from .suggest import Vocabulary
 
 
 class FileKind(str, Enum):
@@ -389,6 +390,14 @@ class IndexContext:
             ],
         )
         return everyone
+
+    def agent_vocabulary(self) -> Vocabulary:
+        # Keyed by generation, not by the names: hashing a tuple of every agent name for each
+        # file that names an unknown agent made `check` grow with files x agents.
+        vocabulary: Vocabulary = self.index.cached(
+            f"vocabulary:{self.entry.dialect}", lambda: Vocabulary(self.agent_names())
+        )
+        return vocabulary
 
     def duplicates_of(self, uri: str) -> Sequence[Related]:
         entry = self.index.files.get(uri)

@@ -169,3 +169,23 @@ def test_near_misses_of_generated_names_match_a_full_comparison() -> None:
         cutoff = max_distance(len(word))
         found = {n for _folded, n in _near_candidates(word, cutoff, vocab)}
         assert {n for n in vocab.names if distance(word, n.casefold(), cutoff) <= cutoff} <= found
+
+
+@given(
+    names=st.lists(st.lists(st.sampled_from(_NAME_PARTS), min_size=1, max_size=3).map("-".join), max_size=60),
+    word=st.text(alphabet="abcdefkmnoprstw-x", min_size=3, max_size=24),
+)
+@settings(max_examples=300, deadline=None)
+def test_every_name_within_the_cutoff_is_ranked(names: list[str], word: str) -> None:
+    """The bigram index and the letter-count bound only skip work: the edit tier holds exactly
+    the names a comparison with every name finds within the cutoff."""
+    vocab = Vocabulary(names)
+    found = rank(word, vocab, limit=len(names) + 1)
+    exact = {s.value for s in found if s.tier == EXACT}
+    cutoff = max_distance(len(word))
+    within = {
+        name
+        for name in vocab.names
+        if name != word and name not in exact and distance(word.casefold(), name.casefold(), cutoff) <= cutoff
+    }
+    assert {s.value for s in found if s.tier == EDIT} == within
