@@ -57,9 +57,10 @@ class AgentServer(LanguageServer):
         self.generation: dict[str, int] = {}
         self.cache: dict[str, CachedDiagnostics] = {}
         self.roots: list[Path] = []
-        # Set on the event loop once the first scan has finished: pulls wait for it, pushes
-        # start with it, so the first diagnostics a client sees already know every agent.
+        # Set on the event loop while no scan runs (a scan clears it until it ends): pulls wait
+        # for it, pushes start with it, so no diagnostics come from a half-built index.
         self.index_ready = asyncio.Event()
+        self.scans_running = 0
         self.scan_cancel = threading.Event()
         self.reported_problems: set[str] = set()
         self.event_loop: asyncio.AbstractEventLoop | None = None
@@ -482,6 +483,10 @@ def register_watchers(ls: AgentServer) -> None:
 
 
 async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
+    # While any scan runs the index is partial: a folder added later is as unknown as the first
+    # ones were, so its scan holds and qualifies answers the same way.
+    ls.scans_running += 1
+    ls.index_ready.clear()
     token: str | None = None
     if get_capability(ls.client_capabilities, "window.work_done_progress", False):
         token = str(uuid.uuid4())
@@ -507,7 +512,9 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
     finally:
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="indexed"))
-        ls.index_ready.set()
+        ls.scans_running -= 1
+        if ls.scans_running == 0:
+            ls.index_ready.set()
         # One refresh for the scan: re-check what it affected and every open document (whose
         # partial answers, such as semantic tokens, were given before the index was complete).
         ls.refresh(affected.union(ls.open_uris()))

@@ -237,3 +237,46 @@ async def test_pulled_diagnostics_wait_for_the_scan(scanning_pull_client: Langua
     assert index_ready(client)
     assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
     assert flagged(text, list(report.items)) == {"ghost-agent"}
+
+
+async def test_a_folder_added_later_is_indexed_with_the_same_care(
+    client: LanguageClient, large_workspace: Path
+) -> None:
+    """A workspace folder added after the first scan is as unknown as the first ones were: while
+    its scan runs, completion lists that need other files are marked incomplete too."""
+    ended = sum(
+        isinstance(value, types.WorkDoneProgressEnd)
+        for values in client.progress_reports.values()
+        for value in values
+    )
+    tokens = set(client.progress_reports)
+    folder = types.WorkspaceFolder(uri=large_workspace.as_uri(), name="large")
+    client.workspace_did_change_workspace_folders(
+        types.DidChangeWorkspaceFoldersParams(
+            event=types.WorkspaceFoldersChangeEvent(added=[folder], removed=[])
+        )
+    )
+
+    def second_scan(kind: type) -> bool:
+        return any(
+            isinstance(value, kind)
+            for token, values in client.progress_reports.items()
+            if token not in tokens
+            for value in values
+        )
+
+    while not second_scan(types.WorkDoneProgressReport):
+        await client.wait_for_notification(types.PROGRESS)
+    text = TYPING.format(last=LAST_SCANNED)
+    uri = await open_text(client, large_workspace / ".claude/agents/typing-agent.md", text)
+    completion_at = position(text, TYPED, len(TYPED) - 1)
+    partial = await complete(client, uri, completion_at)
+    assert not second_scan(types.WorkDoneProgressEnd)
+    assert partial.is_incomplete
+
+    while not second_scan(types.WorkDoneProgressEnd):
+        await client.wait_for_notification(types.PROGRESS)
+    assert ended == 1
+    finished = await complete(client, uri, completion_at)
+    assert [item.label for item in finished.items] == ["zebra-keeper"]
+    assert not finished.is_incomplete
