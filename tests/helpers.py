@@ -188,13 +188,31 @@ async def wait_for_refresh(client: LanguageClient) -> None:
     await waiter
 
 
+AGENTS_PASS = "agentls: indexing agents"
+REFERENCES_PASS = "agentls: indexing references"
+
+
+def ended_passes(client: LanguageClient) -> list[str]:
+    """The titles of the server's progress reports that have ended, in the order they began."""
+    titles = []
+    for values in client.progress_reports.values():
+        # pytest-lsp keeps the `value` of each report here, whatever its annotation says.
+        reports: list[object] = list(values)
+        begins = [v.title for v in reports if isinstance(v, types.WorkDoneProgressBegin)]
+        if begins and any(isinstance(v, types.WorkDoneProgressEnd) for v in reports):
+            titles.append(begins[0])
+    return titles
+
+
+def agents_indexed(client: LanguageClient) -> bool:
+    """Whether the first pass of the server's first scan is over: every definition is known."""
+    return AGENTS_PASS in ended_passes(client)
+
+
 def index_ready(client: LanguageClient) -> bool:
-    """Whether the server has ended its indexing progress (both captured clients take progress)."""
-    return any(
-        isinstance(value, types.WorkDoneProgressEnd)
-        for values in client.progress_reports.values()
-        for value in values
-    )
+    """Whether the server's first scan is over, references included (both captured clients take
+    progress)."""
+    return REFERENCES_PASS in ended_passes(client)
 
 
 async def wait_for_index(client: LanguageClient) -> None:

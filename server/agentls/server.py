@@ -60,6 +60,9 @@ class AgentServer(LanguageServer):
         # Set on the event loop while no scan runs (a scan clears it until it ends): pulls wait
         # for it, pushes start with it, so no diagnostics come from a half-built index.
         self.index_ready = asyncio.Event()
+        # Set while no scan is finding references (its second pass): what needs every file's
+        # references (find references, rename, reference counts, workspace diagnostics) waits.
+        self.references_ready = asyncio.Event()
         self.scans_running = 0
         self.scan_cancel = threading.Event()
         self.reported_problems: set[str] = set()
@@ -171,8 +174,11 @@ class AgentServer(LanguageServer):
             self.workspace_diagnostic_refresh(None)
         else:
             self.publish(affected)
-        # Semantic tokens (resolved or dangling references) and reference-count lenses of open
-        # files depend on other files too; clients re-request them only when told.
+        self.refresh_views()
+
+    def refresh_views(self) -> None:
+        """Semantic tokens (resolved or dangling references) and reference-count lenses of open
+        files depend on other files too; clients re-request them only when told."""
         if not self.index_ready.is_set():
             return
         capabilities = self.client_capabilities
@@ -201,9 +207,10 @@ class AgentServer(LanguageServer):
         self.refresh(affected - {uri})
         self.publish([uri])
 
-    def scan_folders(self, roots: list[Path], token: str | None) -> set[str]:
-        """Index every agent-related file under `roots` (runs in a worker thread); returns the
-        files whose findings the scan may have changed."""
+    def scan_folders(self, roots: list[Path], token: str | None) -> tuple[set[str], list[str]]:
+        """Index every agent-related file under `roots` (runs in a worker thread), without the
+        agents each names (`index_references_of` adds those); returns the files whose findings the
+        scan may have changed, and the files it indexed."""
         found: list[FoundFile] = []
         exclude = frozenset(self.settings.index_exclude)
         associations = dict(self.settings.file_associations)
@@ -219,6 +226,7 @@ class AgentServer(LanguageServer):
             found.extend(walk(user, exclude, associations, scope="user", cancelled=self.scan_cancel.is_set))
         total = len(found) or 1
         affected: set[str] = set()
+        scanned: list[str] = []
         open_documents = self.workspace.text_documents
         for number, item in enumerate(found, 1):
             if self.scan_cancel.is_set():
@@ -235,13 +243,30 @@ class AgentServer(LanguageServer):
                 # Asked again under the lock: a buffer opened while the file was read wins too.
                 if uri in open_documents:
                     continue
-                affected |= self.index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin)
+                affected |= self.index.update(
+                    uri, text, item.kind, item.dialect, item.scope, item.plugin, references=False
+                )
+            scanned.append(uri)
             if number % FREEZE_EVERY == 0:
                 freeze_long_lived()
             if token is not None and number % 200 == 0:
                 self.report_progress(token, f"{number}/{total} files", int(number * 100 / total))
         freeze_long_lived()
-        return affected
+        return affected, scanned
+
+    def index_references_of(self, uris: list[str], token: str | None) -> None:
+        """The second pass of a scan (in a worker thread): which agents each file names."""
+        total = len(uris) or 1
+        for number, uri in enumerate(uris, 1):
+            if self.scan_cancel.is_set():
+                break
+            with self.lock:
+                self.index.index_references(uri)
+            if number % FREEZE_EVERY == 0:
+                freeze_long_lived()
+            if token is not None and number % 200 == 0:
+                self.report_progress(token, f"{number}/{total} files", int(number * 100 / total))
+        freeze_long_lived()
 
     def report_progress(self, token: str, message: str, percentage: int | None = None) -> None:
         assert self.event_loop is not None
@@ -428,8 +453,9 @@ def register_pull_diagnostics(server: AgentServer) -> None:
     async def workspace_diagnostic(
         ls: AgentServer, params: types.WorkspaceDiagnosticParams
     ) -> types.WorkspaceDiagnosticReport:
-        # As for one document, and a report of the workspace is taken as covering all of it.
-        await ls.index_ready.wait()
+        # As for one document, and a report of the workspace is taken as covering all of it:
+        # every file's references are needed.
+        await ls.references_ready.wait()
         previous = {p.uri: p.value for p in params.previous_result_ids}
         with ls.lock:
             agents = [
@@ -482,31 +508,61 @@ def register_watchers(ls: AgentServer) -> None:
     ls.client_register_capability(types.RegistrationParams(registrations=[registration]))
 
 
+async def start_progress(ls: AgentServer, title: str) -> str | None:
+    """A `$/progress` token with its `begin` sent, or None when the client takes no progress."""
+    if not get_capability(ls.client_capabilities, "window.work_done_progress", False):
+        return None
+    token = str(uuid.uuid4())
+    try:
+        await ls.work_done_progress.create_async(token)
+        ls.work_done_progress.begin(
+            token, types.WorkDoneProgressBegin(title=title, percentage=0, cancellable=False)
+        )
+    except Exception as error:
+        logger.warning("could not create progress: %s", error)
+        return None
+    return token
+
+
 async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
-    # While any scan runs the index is partial: a folder added later is as unknown as the first
-    # ones were, so its scan holds and qualifies answers the same way.
+    """Index `roots` in two passes, each with its own progress.
+
+    1. Every file, without the agents it names: then every definition is known, which is all
+       that diagnostics, hover, completion and definition need (an open document is indexed
+       whole when it opens). `index_ready` is set.
+    2. The agents each file names, the costly part (three quarters of the work): what finding
+       references, renaming, reference counts and workspace diagnostics need. `references_ready`
+       is set.
+    While any scan runs the index is partial: a folder added later is as unknown as the first
+    ones were, so its scan holds and qualifies answers the same way.
+    """
     ls.scans_running += 1
     ls.index_ready.clear()
-    token: str | None = None
-    if get_capability(ls.client_capabilities, "window.work_done_progress", False):
-        token = str(uuid.uuid4())
-        try:
-            await ls.work_done_progress.create_async(token)
-            ls.work_done_progress.begin(
-                token,
-                types.WorkDoneProgressBegin(
-                    title="agentls: indexing agents", percentage=0, cancellable=False
-                ),
-            )
-        except Exception as error:
-            logger.warning("could not create progress: %s", error)
-            token = None
+    ls.references_ready.clear()
+    token = await start_progress(ls, "agentls: indexing agents")
     affected: set[str] = set()
+    scanned: list[str] = []
     try:
-        affected = await asyncio.to_thread(ls.scan_folders, roots, token)
+        affected, scanned = await asyncio.to_thread(ls.scan_folders, roots, token)
     except asyncio.CancelledError:
         # The connection is gone (stdin closed): stop walking the disk, or the process would
         # wait for the whole scan (minutes on a home folder) before it can exit.
+        ls.scan_cancel.set()
+        ls.scans_running -= 1
+        raise
+    finally:
+        if token is not None:
+            ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="indexed"))
+        if ls.scans_running == 1:
+            ls.index_ready.set()
+        # One refresh for the first pass: re-check what it affected and every open document
+        # (whose partial answers, such as semantic tokens, came before every agent was known).
+        ls.refresh(affected.union(ls.open_uris()))
+        logger.info("agents indexed: %d files", len(ls.index.files))
+    token = await start_progress(ls, "agentls: indexing references")
+    try:
+        await asyncio.to_thread(ls.index_references_of, scanned, token)
+    except asyncio.CancelledError:
         ls.scan_cancel.set()
         raise
     finally:
@@ -515,7 +571,8 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
         ls.scans_running -= 1
         if ls.scans_running == 0:
             ls.index_ready.set()
-        # One refresh for the scan: re-check what it affected and every open document (whose
-        # partial answers, such as semantic tokens, were given before the index was complete).
-        ls.refresh(affected.union(ls.open_uris()))
-        logger.info("index ready: %d files", len(ls.index.files))
+            ls.references_ready.set()
+        # No finding changes with what other files name, so no diagnostics are sent again; but
+        # reference counts (lenses) have grown: ask the client for them again.
+        ls.refresh_views()
+        logger.info("references indexed: %d files", len(scanned))

@@ -62,7 +62,7 @@ def register(server: AgentServer) -> None:
                 result = None
         if result is None:
             return None
-        if recording.asked and not ls.index_ready.is_set():
+        if recording.asked and not ls.references_ready.is_set():
             # "Agent not found" or "named in 3 files" may change as the scan goes on: say so
             # rather than make the user wait seconds for a hover.
             result = HoverResult(f"{result.markdown}\n\n{STILL_INDEXING}", result.span)

@@ -16,6 +16,7 @@ server tells them when the scan ends), and a definition that is already indexed.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 from enum import Enum
@@ -74,9 +75,13 @@ def edit_support(ls: AgentServer) -> tuple[bool, bool, bool]:
 
 
 def _entry(ls: AgentServer, uri: str) -> IndexedFile | None:
+    """The indexed file at `uri` (call under `ls.lock`), with the agents it names: a file the
+    scan's second pass has not reached yet gets them now (a file not open in the editor, asked
+    about by uri)."""
     entry = ls.index.files.get(uri)
     if entry is None or entry.kind not in (FileKind.AGENT, FileKind.REFERRER):
         return None
+    ls.index.index_references(uri)
     return entry
 
 
@@ -92,11 +97,11 @@ async def document_entry(ls: AgentServer, uri: str) -> IndexedFile | None:
     return entry
 
 
-async def _unless_told_to_refresh(ls: AgentServer, refresh_support: str) -> None:
-    """Wait for the first scan, unless the client re-requests the answer when the server says so:
-    the scan's end sends it that refresh, so a partial answer now is better than a late one."""
+async def _unless_told_to_refresh(ls: AgentServer, refresh_support: str, ready: asyncio.Event) -> None:
+    """Wait for `ready`, unless the client re-requests the answer when the server says so: the
+    scan's passes end by sending that refresh, so a partial answer now is better than a late one."""
     if not get_capability(ls.client_capabilities, refresh_support, False):
-        await ls.index_ready.wait()
+        await ready.wait()
 
 
 def _guarded(what: str, uri: str, compute: Callable[[], T]) -> T | None:
@@ -152,8 +157,8 @@ def register(server: AgentServer) -> None:
     async def text_document_references(
         ls: AgentServer, params: types.ReferenceParams
     ) -> list[types.Location] | None:
-        # A list of references is taken as all of them: wait for the first scan.
-        await ls.index_ready.wait()
+        # A list of references is taken as all of them: wait until every file's are indexed.
+        await ls.references_ready.wait()
         uri = params.text_document.uri
         with ls.lock:
             entry = _entry(ls, uri)
@@ -196,7 +201,7 @@ def register(server: AgentServer) -> None:
     @server.feature(types.TEXT_DOCUMENT_RENAME)
     async def text_document_rename(ls: AgentServer, params: types.RenameParams) -> types.WorkspaceEdit | None:
         # An edit from a half-built index would leave the files not yet scanned naming the old name.
-        await ls.index_ready.wait()
+        await ls.references_ready.wait()
         uri = params.text_document.uri
         document_changes, rename_files, _create = edit_support(ls)
         with ls.lock:
@@ -225,7 +230,7 @@ def register(server: AgentServer) -> None:
         ls: AgentServer, params: types.RenameFilesParams
     ) -> types.WorkspaceEdit | None:
         # The same edits as a rename of the agent: they must reach every file that names it.
-        await ls.index_ready.wait()
+        await ls.references_ready.wait()
         document_changes, _rename, _create = edit_support(ls)
         pairs = [(item.old_uri, item.new_uri) for item in params.files]
         with ls.lock:
@@ -316,7 +321,7 @@ def register(server: AgentServer) -> None:
         ls: AgentServer, params: types.SemanticTokensParams
     ) -> types.SemanticTokens | None:
         # Only references to agents differ before the scan ends (found or dangling).
-        await _unless_told_to_refresh(ls, "workspace.semantic_tokens.refresh_support")
+        await _unless_told_to_refresh(ls, "workspace.semantic_tokens.refresh_support", ls.index_ready)
         uri = params.text_document.uri
         entry = await document_entry(ls, uri)
         if entry is None:
@@ -331,7 +336,8 @@ def register(server: AgentServer) -> None:
         ls: AgentServer, params: types.CodeLensParams
     ) -> list[types.CodeLens] | None:
         # The count grows as the scan reaches the files that name the agent.
-        await _unless_told_to_refresh(ls, "workspace.code_lens.refresh_support")
+        # Reference counts: every file's references are needed.
+        await _unless_told_to_refresh(ls, "workspace.code_lens.refresh_support", ls.references_ready)
         uri = params.text_document.uri
         entry = await document_entry(ls, uri)
         if entry is None or entry.kind is not FileKind.AGENT:

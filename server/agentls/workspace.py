@@ -57,6 +57,9 @@ class IndexedFile:
     mcp_servers: tuple[McpServer, ...] = ()
     skill_name: str | None = None
     references: list[AgentReference] = field(default_factory=list)
+    # Indexed without its reference candidates yet (a scan's first pass): `index_references`
+    # adds them. Until then the file names no agent as far as the index knows.
+    references_pending: bool = False
 
 
 def uri_to_path(uri: str) -> PurePath:
@@ -190,8 +193,12 @@ class AgentIndex:
         scope: str = "workspace",
         plugin: str | None = None,
         version: int | None = None,
+        references: bool = True,
     ) -> set[str]:
-        """Add or replace one file; returns the uris of other files whose findings may change."""
+        """Add or replace one file; returns the uris of other files whose findings may change.
+
+        `references=False` leaves out finding which agents the file names, the costly part of
+        indexing it (see `index_references`): a scan learns every definition first that way."""
         self.revision += 1
         path = uri_to_path(uri)
         old = self.files.get(uri)
@@ -229,17 +236,31 @@ class AgentIndex:
         # prose for agent names would make every update of it take seconds.
         candidates = (
             []
-            if document.too_large
+            if document.too_large or not references
             else extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
         )
         name = agent_identity(path, dialect, document) if kind is FileKind.AGENT and dialect else None
         entry = IndexedFile(uri, path, kind, dialect, scope, document, candidates, name, plugin, version)
+        entry.references_pending = not references and not document.too_large
         if old is None or old.agent_name != name:
             self.generation += 1
         self.files[uri] = entry
         affected |= self._remember(entry)
         affected.discard(uri)
         return affected
+
+    def index_references(self, uri: str) -> None:
+        """Find the agents a file indexed with `references=False` names. Which files name which
+        agents decides no finding of another file, so nothing else needs re-checking."""
+        entry = self.files.get(uri)
+        if entry is None or not entry.references_pending:
+            return
+        entry.candidates = extract_candidates(
+            entry.document, entry.dialect, whole_text=entry.kind is FileKind.REFERRER
+        )
+        entry.references_pending = False
+        for candidate in entry.candidates:
+            self._mentions[candidate.key].add(uri)
 
     def remove(self, uri: str) -> set[str]:
         self.revision += 1
@@ -353,6 +374,7 @@ class AgentIndex:
 
     def check(self, uri: str) -> list[Finding]:
         """All findings for one indexed agent file."""
+        self.index_references(uri)  # asked before a scan's second pass reached it
         entry = self.files.get(uri)
         if entry is None or entry.kind is not FileKind.AGENT or entry.dialect is None:
             return []

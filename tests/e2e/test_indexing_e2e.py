@@ -1,6 +1,10 @@
 """Requests while the first workspace scan runs: answered at once from what the index holds, or
 held until the scan ends where only an answer about the whole workspace will do.
 
+The scan has two passes, each with its own progress: every definition first (`agents_indexed`),
+then the agents each file names (`index_ready`). Diagnostics, code actions and definitions wait
+for the first; references, renames and reference counts for the second.
+
 The workspace is large enough that the scan runs on long after its first progress report. Each
 test waits for that report, so it knows the scan has begun, and then looks at the order in which
 the answers and the progress `end` arrive, never at how long anything took.
@@ -14,7 +18,15 @@ import pytest
 from lsprotocol import types
 from pytest_lsp import LanguageClient
 
-from helpers import index_ready, open_text, wait_for_index
+from helpers import (
+    AGENTS_PASS,
+    REFERENCES_PASS,
+    agents_indexed,
+    ended_passes,
+    index_ready,
+    open_text,
+    wait_for_index,
+)
 
 # Thousands of files, so that the handful of requests a test sends while the scan runs is a tiny
 # fraction of the scan even if indexing a file gets many times cheaper than it is.
@@ -108,7 +120,7 @@ async def test_hover_and_completion_answer_while_the_scan_runs(scanning_client: 
 
     completion_at = position(text, TYPED, len(TYPED) - 1)
     partial = await complete(client, uri, completion_at)
-    assert not index_ready(client)
+    assert not agents_indexed(client)
     # The client is to ask again: names from files not read yet are missing.
     assert partial.is_incomplete
 
@@ -132,14 +144,14 @@ async def test_a_definition_already_indexed_is_answered_and_one_not_found_waits(
 
     # zebra-keeper.md is among the first files scanned, so it is indexed by now.
     found = await client.text_document_definition_async(definition("zebra-keeper"))
-    assert not index_ready(client)
+    assert not agents_indexed(client)
     assert isinstance(found, list) and len(found) == 1
     target = found[0]
     target_uri = target.target_uri if isinstance(target, types.LocationLink) else target.uri
     assert target_uri.endswith("/.claude/agents/zebra-keeper.md")
     # No file read so far defines ghost-agent: the answer waits for the rest of the workspace.
     assert await client.text_document_definition_async(definition("ghost-agent")) is None
-    assert index_ready(client)
+    assert agents_indexed(client)
 
 
 async def test_answers_about_the_whole_workspace_wait_for_the_scan(scanning_client: LanguageClient) -> None:
@@ -153,7 +165,7 @@ async def test_answers_about_the_whole_workspace_wait_for_the_scan(scanning_clie
             context=types.ReferenceContext(include_declaration=False),
         )
     )
-    # Sent while the scan ran, answered after its end: every file in the workspace is in it.
+    # Sent while the scan ran, answered after both passes: every file in the workspace is in it.
     assert index_ready(client)
     assert references is not None and len(references) == SCANNED + 1  # and the buffer
 
@@ -169,7 +181,7 @@ async def test_code_actions_wait_for_the_scan(scanning_client: LanguageClient) -
             context=types.CodeActionContext(diagnostics=[]),
         )
     )
-    assert index_ready(client)
+    assert agents_indexed(client)
     # The agent the scan read last exists: nothing offers to create it.
     titles = [action.title for action in actions or []]
     assert not any(LAST_SCANNED in title for title in titles), titles
@@ -191,7 +203,7 @@ async def test_semantic_tokens_and_lenses_come_at_once_where_the_client_is_told_
         types.SemanticTokensParams(text_document=document)
     )
     assert tokens is not None
-    assert not index_ready(client)  # both clients re-request tokens when told to
+    assert not agents_indexed(client)  # both clients re-request tokens when told to
 
     lenses = await client.text_document_code_lens_async(types.CodeLensParams(text_document=document))
     assert lenses is not None and len(lenses) == 1
@@ -224,7 +236,7 @@ async def test_the_first_pushed_diagnostics_know_every_agent(scanning_client: La
     uri, text = await open_typing(client)
     while uri not in client.diagnostics:
         await client.wait_for_notification(types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS)
-    assert index_ready(client)
+    assert agents_indexed(client)
     assert flagged(text, list(client.diagnostics[uri])) == {"ghost-agent"}
 
 
@@ -234,7 +246,7 @@ async def test_pulled_diagnostics_wait_for_the_scan(scanning_pull_client: Langua
     report = await client.text_document_diagnostic_async(
         types.DocumentDiagnosticParams(text_document=types.TextDocumentIdentifier(uri=uri))
     )
-    assert index_ready(client)
+    assert agents_indexed(client)
     assert isinstance(report, types.RelatedFullDocumentDiagnosticReport)
     assert flagged(text, list(report.items)) == {"ghost-agent"}
 
@@ -244,11 +256,7 @@ async def test_a_folder_added_later_is_indexed_with_the_same_care(
 ) -> None:
     """A workspace folder added after the first scan is as unknown as the first ones were: while
     its scan runs, completion lists that need other files are marked incomplete too."""
-    ended = sum(
-        isinstance(value, types.WorkDoneProgressEnd)
-        for values in client.progress_reports.values()
-        for value in values
-    )
+    assert ended_passes(client) == [AGENTS_PASS, REFERENCES_PASS]
     tokens = set(client.progress_reports)
     folder = types.WorkspaceFolder(uri=large_workspace.as_uri(), name="large")
     client.workspace_did_change_workspace_folders(
@@ -274,9 +282,8 @@ async def test_a_folder_added_later_is_indexed_with_the_same_care(
     assert not second_scan(types.WorkDoneProgressEnd)
     assert partial.is_incomplete
 
-    while not second_scan(types.WorkDoneProgressEnd):
+    while ended_passes(client).count(AGENTS_PASS) < 2:
         await client.wait_for_notification(types.PROGRESS)
-    assert ended == 1
     finished = await complete(client, uri, completion_at)
     assert [item.label for item in finished.items] == ["zebra-keeper"]
     assert not finished.is_incomplete

@@ -25,7 +25,7 @@ from agentls.fix import load_workspace
 from agentls.lsp_convert import Converter
 from agentls.navigation import occurrences
 from agentls.text import LineIndex
-from helpers import FIXTURES, open_document
+from helpers import FIXTURES, open_document, wait_for_index
 
 CLIENTS = ["visual-studio-code", "neovim"]
 HOME = Path(os.environ.get("AGENTLS_TEST_HOME", "/tmp/agentls-test-home"))
@@ -75,6 +75,8 @@ async def nav_client(
     result = await lsp_client.initialize_session(params)
     lsp_client.nav_capabilities = result.capabilities  # type: ignore[attr-defined]
     lsp_client.nav_root = nav_workspace  # type: ignore[attr-defined]
+    # Reference counts and lists are about the whole workspace: start once it is indexed.
+    await wait_for_index(lsp_client)
     yield lsp_client
     await lsp_client.shutdown_session()
 

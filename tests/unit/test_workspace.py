@@ -122,3 +122,46 @@ def test_an_empty_list_from_lua_is_an_empty_object() -> None:
     settings = parse_settings({"agentls": {"diagnostics": {"severity": []}, "files": {"associations": []}}})
     assert settings.problems == ()
     assert dict(settings.severity) == {}
+
+
+def test_an_index_built_in_two_passes_equals_one_built_at_once() -> None:
+    """A scan first learns every definition (`references=False`), then what each file names:
+    after both passes the index answers exactly as one built file by file."""
+    files = {
+        "a": agent("alpha-architect", "Partner with `beta-builder` and `ghost-writer` on plans."),
+        "b": agent("beta-builder", "Work with alpha-architect.\n\n```bash\nbeta-builder run\n```"),
+        "c": agent("gamma-reviewer", "Defer to @agent-alpha-architect."),
+    }
+    whole = index_of(**files)
+    staged = AgentIndex()
+    for stem, text in files.items():
+        staged.update(uri(stem), text, FileKind.AGENT, Dialect.CLAUDE, references=False)
+    # Between the passes every definition is known, but no file names any agent yet.
+    assert [f.uri for f in staged.definitions("beta-builder")] == [uri("b")]
+    assert staged.is_known_agent("gamma-reviewer")
+    assert staged.references_to("beta-builder") == []
+    assert staged.files[uri("a")].references_pending
+    for stem in files:
+        staged.index_references(uri(stem))
+        staged.index_references(uri(stem))  # a second call changes nothing
+    for stem in files:
+        assert not staged.files[uri(stem)].references_pending
+        assert staged.check(uri(stem)) == whole.check(uri(stem))
+    for name in ("alpha-architect", "beta-builder", "gamma-reviewer", "ghost-writer"):
+        assert [(f.uri, r.span) for f, r in staged.references_to(name)] == [
+            (f.uri, r.span) for f, r in whole.references_to(name)
+        ]
+        assert staged.mentioning(name) == whole.mentioning(name)
+
+
+def test_a_file_updated_between_the_passes_is_indexed_whole() -> None:
+    index = AgentIndex()
+    index.update(uri("a"), agent("alpha-architect"), FileKind.AGENT, Dialect.CLAUDE, references=False)
+    # An editor opened it before the second pass reached it: the buffer is indexed whole...
+    index.update(uri("a"), agent("alpha-architect", "Ask `beta-builder`."), FileKind.AGENT, Dialect.CLAUDE)
+    assert not index.files[uri("a")].references_pending
+    assert index.mentioning("beta-builder") == {uri("a")}
+    # ...and the second pass leaves it as it is.
+    index.index_references(uri("a"))
+    assert index.mentioning("beta-builder") == {uri("a")}
+    assert [c.name for c in index.files[uri("a")].candidates] == ["beta-builder"]
