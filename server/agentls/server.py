@@ -207,10 +207,10 @@ class AgentServer(LanguageServer):
         self.refresh(affected - {uri})
         self.publish([uri])
 
-    def scan_folders(self, roots: list[Path], token: str | None) -> tuple[set[str], list[str]]:
+    def scan_folders(self, roots: list[Path], token: str | None, scanned: list[str]) -> set[str]:
         """Index every agent-related file under `roots` (runs in a worker thread), without the
         agents each names (`index_references_of` adds those); returns the files whose findings the
-        scan may have changed, and the files it indexed."""
+        scan may have changed, and adds each file it indexes to `scanned` as it goes."""
         found: list[FoundFile] = []
         exclude = frozenset(self.settings.index_exclude)
         associations = dict(self.settings.file_associations)
@@ -226,7 +226,6 @@ class AgentServer(LanguageServer):
             found.extend(walk(user, exclude, associations, scope="user", cancelled=self.scan_cancel.is_set))
         total = len(found) or 1
         affected: set[str] = set()
-        scanned: list[str] = []
         open_documents = self.workspace.text_documents
         for number, item in enumerate(found, 1):
             if self.scan_cancel.is_set():
@@ -252,7 +251,7 @@ class AgentServer(LanguageServer):
             if token is not None and number % 200 == 0:
                 self.report_progress(token, f"{number}/{total} files", int(number * 100 / total))
         freeze_long_lived()
-        return affected, scanned
+        return affected
 
     def index_references_of(self, uris: list[str], token: str | None) -> None:
         """The second pass of a scan (in a worker thread): which agents each file names."""
@@ -543,13 +542,17 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
     affected: set[str] = set()
     scanned: list[str] = []
     try:
-        affected, scanned = await asyncio.to_thread(ls.scan_folders, roots, token)
+        affected = await asyncio.to_thread(ls.scan_folders, roots, token, scanned)
     except asyncio.CancelledError:
         # The connection is gone (stdin closed): stop walking the disk, or the process would
         # wait for the whole scan (minutes on a home folder) before it can exit.
         ls.scan_cancel.set()
         ls.scans_running -= 1
         raise
+    except Exception:
+        # A bug must not leave what waits for the index waiting forever: go on to the second
+        # pass with what was indexed (files asked about get their references on demand).
+        logger.exception("the scan of %s failed", ", ".join(str(r) for r in roots))
     finally:
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="indexed"))
