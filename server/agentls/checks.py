@@ -7,6 +7,7 @@ disk, no protocol.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
@@ -59,6 +60,10 @@ class FileUnderCheck:
 Check = Callable[[FileUnderCheck, AnalysisContext], Iterable[Finding]]
 
 
+# How Claude Code's frontmatter pattern (`^---\s*\n...`) starts: `---`, any whitespace, a line feed.
+_CLAUDE_OPENING = re.compile(r"---\s*\n")
+
+
 def _structure(file: FileUnderCheck, _context: AnalysisContext) -> Iterable[Finding]:
     document = file.document
     text = document.text
@@ -89,6 +94,27 @@ def _structure(file: FileUnderCheck, _context: AnalysisContext) -> Iterable[Find
                 Fix(
                     "Remove what comes before the frontmatter",
                     (Edit(Span(0, frontmatter.open_span.start), ""),),
+                    preferred=True,
+                    safe=True,
+                ),
+            ),
+        )
+    if (
+        file.dialect is Dialect.CLAUDE
+        and frontmatter.at_start
+        and _CLAUDE_OPENING.match(text) is None
+        and "\r" in text[: frontmatter.content_span.start + 1]
+    ):
+        yield Finding(
+            "frontmatter-cr-line-breaks",
+            "This file breaks its lines with CR alone (classic Mac line endings). Claude Code looks "
+            "for a line feed after the opening `---`, finds none, and sees no frontmatter: the agent "
+            "is not loaded. Save the file with LF (or CRLF) line endings.",
+            frontmatter.open_span,
+            fixes=(
+                Fix(
+                    "Convert line endings to LF",
+                    (Edit(Span(0, len(text)), text.replace("\r\n", "\n").replace("\r", "\n")),),
                     preferred=True,
                     safe=True,
                 ),

@@ -52,6 +52,11 @@ CODES: Mapping[str, CodeInfo] = _table(
     ("frontmatter-unterminated", Severity.ERROR, "The frontmatter's closing `---` is missing."),
     ("frontmatter-not-at-start", Severity.ERROR, "Something comes before the opening `---`."),
     ("frontmatter-early-end", Severity.WARNING, "A `---` inside a value ends the frontmatter early."),
+    (
+        "frontmatter-cr-line-breaks",
+        Severity.ERROR,
+        "Lines break with CR alone: Claude Code finds no frontmatter and skips the file.",
+    ),
     ("file-too-large", Severity.ERROR, "The file is over 1 MiB; Claude Code skips it."),
     ("empty-body", Severity.WARNING, "The body is empty, so the agent gets no system prompt."),
     ("yaml-syntax", Severity.ERROR, "The frontmatter is not valid YAML."),

@@ -16,6 +16,7 @@ STRUCTURAL = {
     "frontmatter-unterminated",
     "frontmatter-not-at-start",
     "frontmatter-early-end",
+    "frontmatter-cr-line-breaks",
     "file-too-large",
     "empty-body",
     "yaml-syntax",
@@ -59,6 +60,9 @@ def structural(text: str, dialect: Dialect = Dialect.CLAUDE, name: str = "a-b") 
         ("---\n- a\n- b\n---\nx\n", [("frontmatter-not-mapping", "1:0-3:0")]),
         ("---\nname: !!python/name:os.system a\ndescription: d\n---\nx\n", [("yaml-unsafe-tag", "1:6-1:31")]),
         ("---\r\nname: a-b\r\ndescription: Use when: 😀 x\r\n---\r\nx\r\n", [("yaml-repaired", "2:13-2:26")]),
+        # CR alone: Claude Code's pattern wants a line feed after the opening `---`.
+        ("---\rname: a-b\rdescription: An agent.\r---\rx\r", [("frontmatter-cr-line-breaks", "0:0-0:3")]),
+        ("--- \r\nname: a-b\ndescription: An agent.\n---\nx\n", []),
     ],
 )
 def test_structural_findings(text: str, expected: list[tuple[str, str]]) -> None:
@@ -87,3 +91,20 @@ def test_alias_bomb_is_reported_not_expanded() -> None:
         lines.append(f"{current}: &{current} [{', '.join(['*' + previous] * 9)}]")
     text = "---\nname: a-b\ndescription: d\n" + "\n".join(lines) + "\n---\nx\n"
     assert [code for code, _ in structural(text)] == ["yaml-alias-bomb"]
+
+
+def test_cr_line_breaks_are_claude_only_and_fixed_by_converting_them() -> None:
+    text = "---\rname: a-b\rdescription: An agent.\r---\rBody.\r"
+    assert structural(text, Dialect.COPILOT) == []
+    index = AgentIndex()
+    uri = "file:///ws/.claude/agents/a-b.md"
+    index.update(uri, text, FileKind.AGENT, Dialect.CLAUDE)
+    finding = next(f for f in index.check(uri) if f.code == "frontmatter-cr-line-breaks")
+    (fix,) = finding.fixes
+    assert fix.safe and fix.preferred
+    (edit,) = fix.edits
+    assert (edit.span.start, edit.span.end) == (0, len(text))
+    fixed = edit.new_text
+    assert fixed == "---\nname: a-b\ndescription: An agent.\n---\nBody.\n"
+    index.update(uri, fixed, FileKind.AGENT, Dialect.CLAUDE)
+    assert [f.code for f in index.check(uri) if f.code in STRUCTURAL] == []
