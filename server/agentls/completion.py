@@ -285,18 +285,16 @@ class IndexView:
     def agents(self, match: NameFilter, contains: str = "") -> Iterable[AgentSummary]:
         ordered = self.ordered_agents()
         test = name_test(match)
-        if not ordered or not (contains or (isinstance(match, re.Pattern) and match.pattern)):
-            return (agent for agent in ordered if test(agent.name))
-        if self._names is None:
-            self._names = _NameLines(ordered)
-        lines = self._names
-        if not lines.usable:
-            return (agent for agent in ordered if test(agent.name))
-        if contains and lines.ascii and contains.isascii():
-            # Only names holding the hint can match: find those with str.find, test just them.
-            return (agent for agent in lines.holding(contains) if test(agent.name))
-        if isinstance(match, re.Pattern):
-            return lines.searched(match)
+        pattern = match if isinstance(match, re.Pattern) and match.pattern else None
+        if ordered and (contains or pattern is not None):
+            if self._names is None:
+                self._names = _NameLines(ordered)
+            lines = self._names
+            if lines.usable and contains and lines.ascii and contains.isascii():
+                # Only names holding the hint can match: find those with str.find, test just them.
+                return (agent for agent in lines.holding(contains) if test(agent.name))
+            if lines.usable and pattern is not None:
+                return lines.searched(pattern)
         return (agent for agent in ordered if test(agent.name))
 
     def definitions(self, name: str) -> Sequence[AgentSummary]:

@@ -32,7 +32,6 @@ def _pieces_pattern(separators: str) -> re.Pattern[str]:
     return re.compile(f"[^{re.escape(separators)}]+")
 
 
-
 @dataclass(frozen=True)
 class Frontmatter:
     open_span: Span  # the opening `---`
@@ -205,17 +204,22 @@ def find_frontmatter(text: str, lines: LineIndex) -> Frontmatter | None:
         if fence is not None:
             close = Span(fence.start(), fence.end())
     else:
-        for line in range(open_line + 1, lines.line_count):
-            if lines.line_text(line).rstrip(" \t") == "---":
-                line_start = lines.line_start(line)
-                close = Span(line_start, lines.line_end(line))
-                break
+        close = _close_line_by_line(lines, open_line)
     if close is None:
         return Frontmatter(open_span, Span(content_start, len(text)), None, at_start, None)
     # Claude Code ends the frontmatter at the first `---` after the opening line, even mid-line.
     early = text.find("---", content_start, close.start)
     early_end = Span(early, early + 3) if early >= 0 else None
     return Frontmatter(open_span, Span(content_start, close.start), close, at_start, early_end)
+
+
+def _close_line_by_line(lines: LineIndex, open_line: int) -> Span | None:
+    """The first line after `open_line` that is `---` (trailing blanks allowed): right for any
+    line breaks, where `_CLOSE_LINE` knows only "\n"."""
+    for line in range(open_line + 1, lines.line_count):
+        if lines.line_text(line).rstrip(" \t") == "---":
+            return Span(lines.line_start(line), lines.line_end(line))
+    return None
 
 
 def _split_top_level(text: str, base: int, separators: str) -> Iterator[tuple[str, int]]:
@@ -225,6 +229,11 @@ def _split_top_level(text: str, base: int, separators: str) -> Iterator[tuple[st
         for match in _pieces_pattern(separators).finditer(text):
             yield match.group(), base + match.start()
         return
+    yield from _split_nested(text, base, separators)
+
+
+def _split_nested(text: str, base: int, separators: str) -> Iterator[tuple[str, int]]:
+    """`_split_top_level` character by character, counting parentheses: right for any text."""
     depth = 0
     piece_start = 0
     for index, char in enumerate(text):

@@ -484,7 +484,7 @@ class _BodyContext:
         start = text.rfind("\n", self.region.start, offset) + 1
         end = text.find("\n", offset)
         if self._has_cr is None:
-            self._has_cr = text.find("\r", *(self.region.start, self.region.end)) >= 0
+            self._has_cr = text.find("\r", self.region.start, self.region.end) >= 0
         if self._has_cr:
             start = max(start, text.rfind("\r", self.region.start, offset) + 1)
             cr = text.find("\r", offset)
@@ -549,43 +549,37 @@ class _BodyContext:
 
 
 def _fence_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
-    """Fence lines (```` ``` ```` or `~~~` after indentation) in text[region], what
-    `_FENCE_LINE.finditer` finds, but tried only on lines that hold three backticks or tildes:
-    found with `str.find`, not by trying the multi-line pattern at every position."""
+    """What `_FENCE_LINE.finditer` finds in text[region] (fence lines: ``` or ~~~ after indentation)."""
+    return _lines_matching(text, region, _FENCE_LINE, ("```", "~~~"))
+
+
+def _heading_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
+    """What `_HEADING_LINE.finditer` finds in text[region] (ATX heading lines)."""
+    return _lines_matching(text, region, _HEADING_LINE, ("#",))
+
+
+def _lines_matching(
+    text: str, region: Span, pattern: re.Pattern[str], markers: tuple[str, ...]
+) -> Iterator[re.Match[str]]:
+    """The matches of a one-line, `^`-anchored multi-line `pattern` in text[region], tried only
+    on the lines that hold one of `markers` (which every match holds), found with `str.find`: the
+    regex engine would try such a pattern at every position of the body."""
     start, end = region.start, region.end
-    ticks = text.find("```", start, end)
-    tildes = text.find("~~~", start, end)
-    while ticks >= 0 or tildes >= 0:
-        at = tildes if ticks < 0 or 0 <= tildes < ticks else ticks
+    at = _first_of(text, markers, start, end)
+    while at >= 0:
         line_start = max(text.rfind("\n", start, at) + 1, start)
-        match = _FENCE_LINE.match(text, line_start, end)
+        match = pattern.match(text, line_start, end)
         if match is not None:
             yield match
         line_end = text.find("\n", at, end)
         if line_end < 0:
             return
-        if ticks >= 0 and ticks < line_end:
-            ticks = text.find("```", line_end, end)
-        if tildes >= 0 and tildes < line_end:
-            tildes = text.find("~~~", line_end, end)
+        at = _first_of(text, markers, line_end, end)
 
 
-def _heading_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
-    """ATX heading lines in text[region], found from each `#` with `str.find`: a multi-line
-    `^` pattern makes the regex engine try every position of the body."""
-    checked = -1
-    at = text.find("#", region.start, region.end)
-    while at >= 0:
-        line_start = max(text.rfind("\n", region.start, at) + 1, region.start)
-        if line_start != checked:
-            checked = line_start
-            match = _HEADING_LINE.match(text, line_start, region.end)
-            if match is not None:
-                yield match
-        line_end = text.find("\n", at, region.end)
-        if line_end < 0:
-            break
-        at = text.find("#", line_end, region.end)
+def _first_of(text: str, markers: tuple[str, ...], start: int, end: int) -> int:
+    found = [at for at in (text.find(marker, start, end) for marker in markers) if at >= 0]
+    return min(found, default=-1)
 
 
 def _agent_noun_start(text: str, at: int, floor: int) -> int:

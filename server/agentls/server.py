@@ -14,10 +14,10 @@ import logging
 import os
 import threading
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from lsprotocol import types
 from pygls.capabilities import get_capability
@@ -36,6 +36,8 @@ if TYPE_CHECKING:
     from pygls.server import ServerErrors
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 WATCHED_GLOBS = ("**/*.md", "**/.mcp.json", "**/.claude/settings.json", "**/.claude/settings.local.json")
 
@@ -224,12 +226,9 @@ class AgentServer(LanguageServer):
             and not any(user.is_relative_to(r) for r in roots)
         ):
             found.extend(walk(user, exclude, associations, scope="user", cancelled=self.scan_cancel.is_set))
-        total = len(found) or 1
         affected: set[str] = set()
         open_documents = self.workspace.text_documents
-        for number, item in enumerate(found, 1):
-            if self.scan_cancel.is_set():
-                break
+        for item in self.paced(found, token):
             uri = from_fs_path(str(item.path)) or item.path.as_uri()
             if uri in open_documents:
                 continue  # open buffers win over disk
@@ -246,21 +245,22 @@ class AgentServer(LanguageServer):
                     uri, text, item.kind, item.dialect, item.scope, item.plugin, references=False
                 )
             scanned.append(uri)
-            if number % FREEZE_EVERY == 0:
-                freeze_long_lived()
-            if token is not None and number % 200 == 0:
-                self.report_progress(token, f"{number}/{total} files", int(number * 100 / total))
-        freeze_long_lived()
         return affected
 
     def index_references_of(self, uris: list[str], token: str | None) -> None:
         """The second pass of a scan (in a worker thread): which agents each file names."""
-        total = len(uris) or 1
-        for number, uri in enumerate(uris, 1):
-            if self.scan_cancel.is_set():
-                break
+        for uri in self.paced(uris, token):
             with self.lock:
                 self.index.index_references(uri)
+
+    def paced(self, items: Sequence[T], token: str | None) -> Iterator[T]:
+        """`items` one by one for a pass of a scan: until the scan is cancelled, keeping what the
+        pass built out of the collector's sight, and reporting progress every 200."""
+        total = len(items) or 1
+        for number, item in enumerate(items, 1):
+            if self.scan_cancel.is_set():
+                break
+            yield item
             if number % FREEZE_EVERY == 0:
                 freeze_long_lived()
             if token is not None and number % 200 == 0:

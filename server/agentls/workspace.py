@@ -85,6 +85,15 @@ def agent_identity(path: PurePath, dialect: Dialect, document: AgentDocument) ->
     return name or None
 
 
+def _candidates(document: AgentDocument, dialect: Dialect | None, kind: FileKind) -> list[Candidate]:
+    """Every token in an indexed file that could name an agent."""
+    # A file over 1 MiB is skipped by Claude Code (`file-too-large`); scanning megabytes of
+    # prose for agent names would make every update of it take seconds.
+    if document.too_large:
+        return []
+    return extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
+
+
 def _mcp_servers_from_json(uri: str, text: str, plugin: str | None) -> tuple[McpServer, ...]:
     try:
         data = json.loads(text)
@@ -232,16 +241,10 @@ class AgentIndex:
             )
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
-        # A file over 1 MiB is skipped by Claude Code (`file-too-large`); scanning megabytes of
-        # prose for agent names would make every update of it take seconds.
-        candidates = (
-            []
-            if document.too_large or not references
-            else extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
-        )
+        candidates = _candidates(document, dialect, kind) if references else []
         name = agent_identity(path, dialect, document) if kind is FileKind.AGENT and dialect else None
         entry = IndexedFile(uri, path, kind, dialect, scope, document, candidates, name, plugin, version)
-        entry.references_pending = not references and not document.too_large
+        entry.references_pending = not references
         if old is None or old.agent_name != name:
             self.generation += 1
         self.files[uri] = entry
@@ -255,9 +258,7 @@ class AgentIndex:
         entry = self.files.get(uri)
         if entry is None or not entry.references_pending:
             return
-        entry.candidates = extract_candidates(
-            entry.document, entry.dialect, whole_text=entry.kind is FileKind.REFERRER
-        )
+        entry.candidates = _candidates(entry.document, entry.dialect, entry.kind)
         entry.references_pending = False
         for candidate in entry.candidates:
             self._mentions[candidate.key].add(uri)

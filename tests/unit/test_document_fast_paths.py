@@ -2,42 +2,23 @@
 
 `find_frontmatter` finds the closing fence with one multiline search when the text has no "\\r",
 and `_split_top_level` splits with one regular expression when nothing is parenthesised. The
-general versions (kept here as the reference) handle every case; hypothesis compares the two on
-text made of the characters that matter."""
+general versions (`_close_line_by_line`, `_split_nested`) handle every case; hypothesis compares
+the two on text made of the characters that matter."""
 
 from __future__ import annotations
-
-from collections.abc import Iterator
 
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from agentls.document import Frontmatter, _split_top_level, find_frontmatter, parse_document
-from agentls.text import LineIndex, Span
-
-
-def reference_close(text: str, lines: LineIndex, open_line: int) -> Span | None:
-    for line in range(open_line + 1, lines.line_count):
-        if lines.line_text(line).rstrip(" \t") == "---":
-            return Span(lines.line_start(line), lines.line_end(line))
-    return None
-
-
-def reference_split(text: str, base: int, separators: str) -> Iterator[tuple[str, int]]:
-    depth = 0
-    piece_start = 0
-    for index, char in enumerate(text):
-        if char == "(":
-            depth += 1
-        elif char == ")":
-            depth = max(0, depth - 1)
-        elif char in separators and depth == 0:
-            if index > piece_start:
-                yield text[piece_start:index], base + piece_start
-            piece_start = index + 1
-    if len(text) > piece_start:
-        yield text[piece_start:], base + piece_start
-
+from agentls.document import (
+    Frontmatter,
+    _close_line_by_line,
+    _split_nested,
+    _split_top_level,
+    find_frontmatter,
+    parse_document,
+)
+from agentls.text import LineIndex
 
 chunks = st.sampled_from(
     ["---", "--- ", "---\t", " ---", "----", "name: a", "x", " ", "\t", "\n", "\r\n", "\r"]
@@ -58,7 +39,7 @@ def test_find_frontmatter_closes_where_the_line_by_line_search_does(text: str) -
     if found is None:
         return
     open_line = lines.position(found.open_span.start).line
-    close = reference_close(text, lines, open_line)
+    close = _close_line_by_line(lines, open_line)
     assert found.close_span == close
     if close is not None:
         assert isinstance(found, Frontmatter)
@@ -74,7 +55,7 @@ def test_find_frontmatter_closes_where_the_line_by_line_search_does(text: str) -
 @example("Read, Grep)", 3, ", \t\r\n")
 @example(",,a,,", 0, ",")
 def test_split_top_level_matches_the_character_loop(text: str, base: int, separators: str) -> None:
-    assert list(_split_top_level(text, base, separators)) == list(reference_split(text, base, separators))
+    assert list(_split_top_level(text, base, separators)) == list(_split_nested(text, base, separators))
 
 
 def test_tool_entries_keep_their_spans_on_the_fast_path() -> None:
