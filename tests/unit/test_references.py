@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from agentls.dialects import Dialect
@@ -15,8 +15,10 @@ from agentls.document import parse_document
 from agentls.references import (
     _FENCE_LINE,
     _HEADING_LINE,
+    _TOKEN,
     _fence_lines,
     _heading_lines,
+    _hyphenated_tokens,
     extract_candidates,
     looks_like_agent_name,
     resolve,
@@ -254,3 +256,23 @@ def test_fence_and_heading_scanners_find_what_their_patterns_find(
     assert found(_heading_lines(text, region)) == found(
         _HEADING_LINE.finditer(text, region.start, region.end)
     )
+
+
+_TOKEN_PIECES = ["a", "Zed", "9", "-", "_", ":", " ", "\n", ".", "/", "@", "{", "}", "$", "é", "`"]
+
+
+@given(
+    pieces=st.lists(st.sampled_from(_TOKEN_PIECES), max_size=30),
+    bounds=st.tuples(st.integers(0, 8), st.integers(0, 80)),
+)
+@example(pieces=["mcp", "_", "_", "server", "_", "_", "tool"], bounds=(0, 80))
+@example(pieces=["std", ":", ":", "thread", " ", "a", "-", "-", "-", "b"], bounds=(0, 80))
+@settings(max_examples=2000, deadline=None)
+def test_the_token_scanner_finds_what_its_pattern_finds(pieces: list[str], bounds: tuple[int, int]) -> None:
+    """`_hyphenated_tokens` tries `_TOKEN` only where a separator follows a letter or digit; it
+    must find exactly the tokens the pattern finds when tried at every position of any region."""
+    text = "".join(pieces)
+    start = min(bounds[0], len(text))
+    region = Span(start, max(start, min(bounds[1], len(text))))
+    expected = [(m.group(0), m.start()) for m in _TOKEN.finditer(text, region.start, region.end)]
+    assert list(_hyphenated_tokens(text, region)) == expected
