@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .findings import Finding, Severity
     from .scan import FoundFile
+    from .workspace import AgentIndex, IndexedFile
 
 
 class Reported(NamedTuple):
@@ -201,34 +202,49 @@ def run_check(
     the same order.
     """
     found, report_paths, problems = collect(paths, settings, forced, user_agents)
-    unreadable = set(report_paths)
-    loaded: list[tuple[FoundFile, str, str]] = []
-    uris: dict[Path, str] = {}
-    for item in found:
-        text = read_text(item.path)
-        if text is None:
-            if item.path in unreadable:
-                problems.append(f"{item.path}: cannot read the file")
-            continue
-        uri = item.path.as_uri() if item.path.is_absolute() else item.path.resolve().as_uri()
-        uris[item.path] = uri
-        loaded.append((item, uri, text))
-    to_check = [(path, uris[path]) for path in report_paths if path in uris]
-    job = _CheckJob(settings, loaded, to_check)
+    job = _CheckJob(settings, found, report_paths, set(report_paths))
     if jobs is None:
-        jobs = default_jobs(len(to_check))
-    reported: list[Reported] | None = None
-    if jobs > 1 and len(to_check) > 1:
-        reported = _check_in_processes(job, min(jobs, len(to_check)))
-    if reported is None:
-        reported = _check_shard(job, 0, 1)
-    return reported, problems, len(to_check)
+        jobs = default_jobs(len(report_paths))
+    outcome: _Outcome | None = None
+    if jobs > 1 and len(report_paths) > 1:
+        outcome = _check_in_processes(job, min(jobs, len(report_paths)))
+    if outcome is None:
+        outcome = _check_serially(job)
+    by_path: dict[Path, list[Reported]] = {}
+    for item in outcome.reported:
+        by_path.setdefault(item.path, []).append(item)
+    unreadable = outcome.unreadable
+    problems.extend(f"{path}: cannot read the file" for path in report_paths if path in unreadable)
+    checked = [path for path in report_paths if path not in unreadable]
+    return [item for path in checked for item in by_path.get(path, ())], problems, len(checked)
+
+
+def _file_uri(path: Path) -> str:
+    return path.as_uri() if path.is_absolute() else path.resolve().as_uri()
 
 
 class _CheckJob(NamedTuple):
     settings: Settings
-    loaded: list[tuple[FoundFile, str, str]]  # every file to index: what it is, its uri, its text
-    to_check: list[tuple[Path, str]]  # the files to report on, in report order
+    files: list[FoundFile]  # every file to index
+    report_paths: list[Path]  # the files to report on, in report order
+    reported: set[Path]
+
+
+class _Outcome(NamedTuple):
+    reported: list[Reported]  # in any order
+    unreadable: set[Path]
+
+
+class _Summary(NamedTuple):
+    """What checks of other files may ask about an indexed file: `_check_in_processes` hands it
+    from the process that parsed the file to the others."""
+
+    path: Path
+    uri: str
+    agent_name: str | None
+    mcp_servers: tuple[Any, ...]
+    skill_name: str | None
+    frontmatter: str | None  # an agent's frontmatter (see `_frontmatter_prefix`), for `duplicate-agent`
 
 
 # The closing fence of a frontmatter that opens on the first line (see `_frontmatter_prefix`).
@@ -254,31 +270,42 @@ def _frontmatter_prefix(text: str) -> str:
     return text[: match.end()] if match else text
 
 
-def _check_shard(job: _CheckJob, shard: int, shards: int) -> list[Reported]:
-    """Index every file and check every `shards`-th one, starting at `shard`.
+def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, dict[Path, str], set[Path]]:
+    """Read and index every `shards`-th file of the job, starting at `shard`; returns the index, the
+    uri of each file indexed, and the files that could not be read.
 
-    With one shard this is the whole check. With several, each process fully parses only the
-    files it reports on; of the others it indexes what checks may ask about another file (the
-    frontmatter of agents and skills, MCP configurations) and skips the files that only name
-    agents, since no check reads who mentions whom.
-    """
-    from .findings import effective_severity
+    Only the files reported on are searched for the agents they name: no check reads who names
+    whom in another file, so files that only name agents (CLAUDE.md, commands) are skipped."""
     from .workspace import FREEZE_EVERY, AgentIndex, FileKind, freeze_long_lived
 
-    mine = {uri for number, (_path, uri) in enumerate(job.to_check) if number % shards == shard}
     index = AgentIndex(settings=job.settings)
-    for number, (item, uri, text) in enumerate(job.loaded, 1):
-        if number % FREEZE_EVERY == 0:
+    uris: dict[Path, str] = {}
+    unreadable: set[Path] = set()
+    for number, item in enumerate(job.files):
+        if number % shards != shard:
+            continue
+        reported = item.path in job.reported
+        if item.kind is FileKind.REFERRER and not reported:
+            continue
+        text = read_text(item.path)
+        if text is None:
+            unreadable.add(item.path)
+            continue
+        uri = uris[item.path] = _file_uri(item.path)
+        index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin, references=reported)
+        if len(uris) % FREEZE_EVERY == 0:
             freeze_long_lived()
-        if shards > 1 and uri not in mine:
-            if item.kind is FileKind.REFERRER:
-                continue
-            if item.kind is not FileKind.CONFIG:
-                text = _frontmatter_prefix(text)
-        index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin)
+    return index, uris, unreadable
+
+
+def _report(job: _CheckJob, index: AgentIndex, own: dict[Path, str]) -> list[Reported]:
+    """The findings of the reported files among `own` (the files this process parsed, by path)."""
+    from .findings import effective_severity
+
     reported: list[Reported] = []
-    for path, uri in job.to_check:
-        if uri not in mine:
+    for path in job.report_paths:
+        uri = own.get(path)
+        if uri is None:
             continue
         entry = index.files[uri]
         for finding in index.check(uri):
@@ -295,36 +322,143 @@ def _check_shard(job: _CheckJob, shard: int, shards: int) -> list[Reported]:
     return reported
 
 
-# The job a forked worker reads: set just before the fork, so it is shared, never pickled.
+def _check_serially(job: _CheckJob) -> _Outcome:
+    index, uris, unreadable = _index_files(job, 0, 1)
+    return _Outcome(_report(job, index, uris), unreadable)
+
+
+# The job forked workers read: set just before the fork, so it is shared, never pickled.
 _FORKED_JOB: _CheckJob | None = None
 
 
-def _forked_shard(shard: int, shards: int) -> list[Reported]:
-    assert _FORKED_JOB is not None
-    return _check_shard(_FORKED_JOB, shard, shards)
+def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
+    """Check in `jobs` forked processes; None when that is not possible here (then check serially).
 
-
-def _check_in_processes(job: _CheckJob, jobs: int) -> list[Reported] | None:
-    """Check in `jobs` forked processes; None when that is not possible here (then check serially)."""
+    Each process reads and parses its share of the files (every `jobs`-th), sends what other
+    files' checks may ask of them (`_Summary`: names, MCP servers, skills), receives the others'
+    summaries, and checks its share: every file is read and parsed once, by one process."""
     import multiprocessing
-    import pickle
 
     global _FORKED_JOB
     if "fork" not in multiprocessing.get_all_start_methods():
         return None
+    context = multiprocessing.get_context("fork")
     _FORKED_JOB = job
+    workers: list[tuple[Any, Any]] = []
     try:
-        with multiprocessing.get_context("fork").Pool(jobs) as pool:
-            parts = pool.starmap(_forked_shard, [(shard, jobs) for shard in range(jobs)])
-    except (OSError, multiprocessing.ProcessError, pickle.PicklingError):
-        return None
+        try:
+            for shard in range(jobs):
+                ours, theirs = context.Pipe()
+                # The worker closes its copies of this process's ends (its own pipe's and the
+                # earlier workers'), or a worker would never see this process hang up.
+                inherited = [connection for _process, connection in workers] + [ours]
+                process = context.Process(
+                    target=_check_worker, args=(theirs, inherited, shard, jobs), daemon=True
+                )
+                process.start()
+                theirs.close()
+                workers.append((process, ours))
+        except OSError:
+            for process, connection in workers:
+                connection.close()
+                process.kill()
+            return None
+        try:
+            summaries = [_received(connection) for _process, connection in workers]
+            for shard, (_process, connection) in enumerate(workers):
+                others = [s for other, part in enumerate(summaries) if other != shard for s in part]
+                connection.send(("ok", others))
+            outcomes = [_received(connection) for _process, connection in workers]
+        except (EOFError, OSError):
+            # A worker vanished (killed, out of memory): check in this process instead.
+            for process, _connection in workers:
+                process.kill()
+            return None
     finally:
         _FORKED_JOB = None
-    by_path: dict[Path, list[Reported]] = {}
-    for part in parts:
-        for item in part:
-            by_path.setdefault(item.path, []).append(item)
-    return [item for path, _uri in job.to_check for item in by_path.get(path, ())]
+        for process, connection in workers:
+            connection.close()
+            process.join()
+    return _Outcome(
+        [item for outcome in outcomes for item in outcome.reported],
+        {path for outcome in outcomes for path in outcome.unreadable},
+    )
+
+
+def _received(connection: Any) -> Any:
+    """The next message from a worker; a worker's exception is raised here, as in one process."""
+    kind, value = connection.recv()
+    if kind == "error":
+        raise value
+    return value
+
+
+def _check_worker(connection: Any, inherited: list[Any], shard: int, shards: int) -> None:
+    for other in inherited:
+        other.close()
+    try:
+        assert _FORKED_JOB is not None
+        job = _FORKED_JOB
+        mine, uris, unreadable = _index_files(job, shard, shards)
+        connection.send(("ok", [_summary(path, mine.files[uri]) for path, uri in uris.items()]))
+        others: dict[Path, _Summary] = {s.path: s for s in _received(connection)}
+        index = _adopt_in_order(job, mine, uris, others)
+        connection.send(("ok", _Outcome(_report(job, index, uris), unreadable)))
+    except (EOFError, BrokenPipeError):
+        pass  # the parent hung up (another worker failed): there is no one to tell
+    except BaseException as error:  # handed to the parent, which raises it
+        try:
+            connection.send(("error", error))
+        except OSError:
+            pass
+        except Exception:  # an exception that does not pickle
+            import contextlib
+
+            with contextlib.suppress(OSError):
+                connection.send(("error", RuntimeError(f"agentls check worker failed: {error!r}")))
+    finally:
+        connection.close()
+
+
+def _summary(path: Path, entry: IndexedFile) -> _Summary:
+    frontmatter = _frontmatter_prefix(entry.document.text) if entry.agent_name else None
+    return _Summary(path, entry.uri, entry.agent_name, entry.mcp_servers, entry.skill_name, frontmatter)
+
+
+def _adopt_in_order(
+    job: _CheckJob, mine: AgentIndex, uris: dict[Path, str], others: dict[Path, _Summary]
+) -> AgentIndex:
+    """One index of this process's files and the others' summaries, in the order of the files
+    (which decides, say, the order of a duplicate agent's other definitions), as if one process
+    had indexed them all."""
+    from .document import parse_document
+    from .workspace import AgentIndex, FileKind, IndexedFile
+
+    index = AgentIndex(settings=job.settings)
+    empty = parse_document("")
+    for item in job.files:
+        uri = uris.get(item.path)
+        entry = mine.files[uri] if uri is not None else None
+        if entry is None:
+            summary = others.get(item.path)
+            if summary is None:
+                continue  # unread, or only names agents
+            entry = IndexedFile(
+                summary.uri,
+                item.path,
+                item.kind,
+                item.dialect if item.kind is FileKind.AGENT else None,
+                item.scope,
+                empty,
+                [],
+                summary.agent_name,
+                item.plugin,
+                mcp_servers=summary.mcp_servers,
+                skill_name=summary.skill_name,
+                frontmatter_text=summary.frontmatter,
+            )
+        index.adopt(entry)
+    return index
 
 
 def default_jobs(files: int) -> int:

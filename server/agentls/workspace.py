@@ -60,6 +60,9 @@ class IndexedFile:
     # Indexed without its reference candidates yet (a scan's first pass): `index_references`
     # adds them. Until then the file names no agent as far as the index knows.
     references_pending: bool = False
+    # Indexed from what another process learnt of the file (`check` in parallel): `document` is
+    # empty and this is the file's frontmatter, parsed by `document_of` when a check asks.
+    frontmatter_text: str | None = None
 
 
 def uri_to_path(uri: str) -> PurePath:
@@ -252,6 +255,22 @@ class AgentIndex:
         affected.discard(uri)
         return affected
 
+    def adopt(self, entry: IndexedFile) -> None:
+        """Add a file indexed elsewhere (by another index, or from another process's summary of
+        it) to this index, which does not hold it yet."""
+        assert entry.uri not in self.files, entry.uri
+        self.revision += 1
+        self.generation += 1
+        self.files[entry.uri] = entry
+        self._remember(entry)
+
+    def document_of(self, entry: IndexedFile) -> AgentDocument:
+        """The parsed document of an indexed file (one adopted from a summary is parsed now)."""
+        if entry.frontmatter_text is not None:
+            entry.document = parse_document(entry.frontmatter_text)
+            entry.frontmatter_text = None
+        return entry.document
+
     def index_references(self, uri: str) -> None:
         """Find the agents a file indexed with `references=False` names. Which files name which
         agents decides no finding of another file, so nothing else needs re-checking."""
@@ -430,11 +449,12 @@ class IndexContext:
         for other in self.index.definitions(entry.agent_name):
             if other.uri == uri or other.scope != entry.scope or other.plugin != entry.plugin:
                 continue
-            span = other.document.name_span
+            document = self.index.document_of(other)
+            span = document.name_span
             if span is None:
                 continue
             related.append(
-                Related(other.uri, span, other.document.lines, f"`{entry.agent_name}` is also defined here")
+                Related(other.uri, span, document.lines, f"`{entry.agent_name}` is also defined here")
             )
         return related
 

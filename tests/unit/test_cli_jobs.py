@@ -1,13 +1,15 @@
 """`agentls check --jobs N` reports exactly what one process reports, in the same order.
 
-Each worker fully parses only the files it reports on and reads just the frontmatter of the
-others, so these tests hold the parallel run to the serial one on the real corpus and on a
-workspace made to exercise every cross-file question a check can ask (duplicate names, plugin
-names, MCP servers, skills, dangling and known references, files that only name agents).
+Each worker reads and parses only its share of the files and learns the others from the other
+workers' summaries, so these tests hold the parallel run to the serial one on the real corpus and
+on a workspace made to exercise every cross-file question a check can ask (duplicate names, plugin
+names, MCP servers, skills, dangling and known references, files that only name agents), and
+check what happens when a file cannot be read or a worker fails.
 """
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -151,3 +153,49 @@ def test_frontmatter_prefix_keeps_the_frontmatter_and_its_positions(text: str) -
     if whole.name_span is not None:
         span = whole.name_span
         assert cut.lines.range(span.start, span.end) == whole.lines.range(span.start, span.end)
+
+
+def test_an_unreadable_file_is_reported_the_same_in_parallel(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _workspace(tmp_path / "ws")
+    unreadable = root / ".claude" / "agents" / "team" / "service-3-engineer.md"
+    gone = {unreadable, root / ".mcp.json"}
+    read = cli.read_text
+    monkeypatch.setattr(cli, "read_text", lambda path: None if path in gone else read(path))
+    serial = cli.run_check([root], Settings(), user_agents=False, jobs=1)
+    parallel = cli.run_check([root], Settings(), user_agents=False, jobs=2)
+    assert serial[1] == [f"{unreadable}: cannot read the file"]
+    assert (parallel[1], parallel[2]) == (serial[1], serial[2])
+    assert _normalised(parallel[0]) == _normalised(serial[0])
+
+
+def test_an_error_in_a_worker_is_raised_by_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = _workspace(tmp_path / "ws")
+    index_files = cli._index_files
+
+    def failing(job: Any, shard: int, shards: int) -> Any:
+        if shards > 1 and shard == 1:
+            raise ValueError("a bug in a worker")
+        return index_files(job, shard, shards)
+
+    monkeypatch.setattr(cli, "_index_files", failing)
+    with pytest.raises(ValueError, match="a bug in a worker"):
+        cli.run_check([root], Settings(), user_agents=False, jobs=2)
+
+
+def test_a_worker_that_dies_leaves_the_check_to_one_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    root = _workspace(tmp_path / "ws")
+    serial, _, _ = cli.run_check([root], Settings(), user_agents=False, jobs=1)
+    index_files = cli._index_files
+
+    def dying(job: Any, shard: int, shards: int) -> Any:
+        if shards > 1 and shard == 0:
+            os._exit(3)  # as if killed: no message, no exception
+        return index_files(job, shard, shards)
+
+    monkeypatch.setattr(cli, "_index_files", dying)
+    parallel, _, _ = cli.run_check([root], Settings(), user_agents=False, jobs=2)
+    assert _normalised(parallel) == _normalised(serial)
