@@ -30,6 +30,7 @@ from .config import Settings, parse_settings
 from .findings import Finding, Severity, effective_severity
 from .protocol import AgentProtocol
 from .scan import FoundFile, classify, read_text, user_agents_folder, walk
+from .server_features import import_deferred
 from .workspace import FREEZE_EVERY, AgentIndex, FileKind, IndexedFile, freeze_long_lived
 
 if TYPE_CHECKING:
@@ -661,3 +662,5 @@ async def finish_scan(ls: AgentServer, run: ScanRun) -> None:
         # reference counts (lenses) have grown: ask the client for them again.
         ls.refresh_views()
         logger.info("references indexed: %d files", len(run.scanned))
+    # What the server started without, so that no request after the scan waits for it.
+    await asyncio.to_thread(import_deferred)
