@@ -342,10 +342,11 @@ def create_server() -> AgentServer:
         if ls.use_pull:
             # pygls computes the server's capabilities after this handler, so this still advertises them.
             register_pull_diagnostics(ls)
-        # The first scan starts now rather than on `initialized`: reading the workspace overlaps
-        # with answering, the client's `initialized`, pulling the settings and creating progress.
-        ls.event_loop = asyncio.get_running_loop()
-        ls.first_scan = begin_scan(ls, ls.roots)
+        if ls.event_loop is None:  # a client that sends `initialize` again starts no other scan
+            # The first scan starts now rather than on `initialized`: reading the workspace
+            # overlaps answering, the client's `initialized`, pulling settings, creating progress.
+            ls.event_loop = asyncio.get_running_loop()
+            ls.first_scan = begin_scan(ls, ls.roots)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: AgentServer, params: types.InitializedParams) -> None:

@@ -375,6 +375,25 @@ async def test_stdin_closing_before_initialized_ends_the_first_scan(tmp_path: Pa
             await server.stop()
 
 
+async def test_initialize_sent_twice_still_ends_in_one_ready_index(server: RawServer, tmp_path: Path) -> None:
+    """The first scan starts on `initialize`: a second `initialize` must not start another that
+    no `initialized` finishes, which would leave every request that waits for the index waiting."""
+    workspace = make_workspace(tmp_path / "ws")
+    params = converters.get_converter().unstructure(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            process_id=None,
+            root_uri=workspace.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+        )
+    )
+    for _ in range(2):
+        assert "capabilities" in (await server.request(types.INITIALIZE, params))["result"]
+    server.notify(types.INITIALIZED, {})
+    found = await server.request(types.WORKSPACE_SYMBOL, {"query": "writer"})
+    assert [symbol["name"] for symbol in found["result"]] == ["test-writer"]
+
+
 async def test_a_client_that_dies_without_exit_is_noticed_through_its_process_id(
     server: RawServer, tmp_path: Path
 ) -> None:
