@@ -29,6 +29,8 @@ _CLOSE_LINE = re.compile(r"^---[ \t]*$", re.MULTILINE)
 # The same for any line breaks (LF, CRLF or a lone CR): a line starts after "\r" or "\n" (never
 # between the two of a CRLF, since the fence starts with "-"), and ends at the next one.
 _CLOSE_ANY_LINE = re.compile(r"(?<=[\r\n])---[ \t]*(?=[\r\n]|\Z)")
+# The opening fence of nearly every file: one span shared by all of them (spans are immutable).
+_FENCE_AT_START = Span(0, 3)
 
 
 @functools.lru_cache(maxsize=8)
@@ -216,7 +218,7 @@ def find_frontmatter(text: str, lines: LineIndex | None = None) -> Frontmatter |
             return None
         at_start = False
         start = lead
-    open_span = Span(start, start + 3)
+    open_span = _FENCE_AT_START if start == 0 else Span(start, start + 3)
     # The opening line's break ends the match (or the text does), so the content starts there.
     content_start = opening.end()
     close: Span | None = None
