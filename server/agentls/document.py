@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -25,6 +26,11 @@ TOOL_KEYS = ("tools", "disallowedTools")
 _OPEN_LINE = re.compile(r"---[ \t]*(?:\r\n|\r|\n|$)")
 # A closing fence line in text whose lines end with "\n" alone (see `find_frontmatter`).
 _CLOSE_LINE = re.compile(r"^---[ \t]*$", re.MULTILINE)
+# The same for any line breaks (LF, CRLF or a lone CR): a line starts after "\r" or "\n" (never
+# between the two of a CRLF, since the fence starts with "-"), and ends at the next one.
+_CLOSE_ANY_LINE = re.compile(r"(?<=[\r\n])---[ \t]*(?=[\r\n]|\Z)")
+# The opening fence of nearly every file: one span shared by all of them (spans are immutable).
+_FENCE_AT_START = Span(0, 3)
 
 
 @functools.lru_cache(maxsize=8)
@@ -32,7 +38,9 @@ def _pieces_pattern(separators: str) -> re.Pattern[str]:
     return re.compile(f"[^{re.escape(separators)}]+")
 
 
-@dataclass(frozen=True)
+# `slots=True` on what the index keeps for every file (and on the outline's parts): no `__dict__`
+# per instance.
+@dataclass(frozen=True, slots=True)
 class Frontmatter:
     open_span: Span  # the opening `---`
     content_span: Span  # the YAML text between the fences
@@ -41,7 +49,7 @@ class Frontmatter:
     early_end: Span | None  # a `---` inside a value where Claude Code's pattern ends the frontmatter
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ToolEntry:
     """One entry of `tools`/`disallowedTools`: `Read`, `Bash(git diff:*)`, `Agent(a, b)`, `mcp__x__y`."""
 
@@ -56,7 +64,7 @@ class ToolEntry:
     quoted: bool  # written as a quoted YAML scalar
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Heading:
     level: int
     text: str
@@ -64,7 +72,7 @@ class Heading:
     section_end: int  # offset where its section ends (next heading of the same or higher level)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class CodeBlock:
     info: str
     span: Span  # from the opening fence through the closing fence
@@ -74,7 +82,6 @@ class CodeBlock:
 @dataclass
 class AgentDocument:
     text: str
-    lines: LineIndex
     frontmatter: Frontmatter | None
     root: Node | None
     yaml_error: YamlError | None
@@ -84,6 +91,17 @@ class AgentDocument:
     # When the YAML is invalid but Claude Code's own repair (quoting risky values, tabs to spaces)
     # makes it parse, `root` is the repaired tree and these are the values the repair quoted.
     repaired_values: tuple[Span, ...] = ()
+    _lines: LineIndex | None = field(default=None, init=False, repr=False, compare=False)
+
+    @property
+    def lines(self) -> LineIndex:
+        """The line index, built on first use: indexing a file needs none, and the index keeps
+        every file, most of which no request ever converts a position in."""
+        lines = self._lines
+        if lines is None:
+            # Two threads racing here build equal indexes; either may stay.
+            lines = self._lines = LineIndex(self.text)
+        return lines
 
     def range(self, span: Span) -> Range:
         return self.lines.range(span.start, span.end)
@@ -164,7 +182,7 @@ class AgentDocument:
         return chain
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MarkdownOutline:
     headings: tuple[Heading, ...]
     code_blocks: tuple[CodeBlock, ...]
@@ -181,45 +199,40 @@ class MarkdownOutline:
         return [h for h in self.headings if h.span.start <= offset < h.section_end]
 
 
-def find_frontmatter(text: str, lines: LineIndex) -> Frontmatter | None:
-    """Locate the frontmatter fences, also when they do not start the file or never close."""
+def find_frontmatter(text: str, lines: LineIndex | None = None) -> Frontmatter | None:
+    """Locate the frontmatter fences, also when they do not start the file or never close.
+
+    Needs no line index (`lines` is accepted from callers that hold one, and not used): parsing a
+    document does not build one, since indexing a file never converts a position.
+    """
     at_start = True
     start = 0
-    if not _OPEN_LINE.match(text):
+    opening = _OPEN_LINE.match(text)
+    if opening is None:
         # A BOM, blank lines or indentation before the fence keep it from counting; still find it
         # so the user is told why, and so the other features keep working.
         stripped = text.lstrip("\ufeff \t\r\n")
         lead = len(text) - len(stripped)
-        if lead == 0 or not _OPEN_LINE.match(text, lead):
+        opening = _OPEN_LINE.match(text, lead) if lead else None
+        if opening is None:
             return None
         at_start = False
         start = lead
-    open_span = Span(start, start + 3)
-    open_line = lines.position(start).line
-    content_start = lines.line_start(open_line + 1) if open_line + 1 < lines.line_count else len(text)
+    open_span = _FENCE_AT_START if start == 0 else Span(start, start + 3)
+    # The opening line's break ends the match (or the text does), so the content starts there.
+    content_start = opening.end()
     close: Span | None = None
-    if "\r" not in text:
-        # Lines end only at "\n" here, where a multiline pattern finds the fence line at C speed.
-        fence = _CLOSE_LINE.search(text, content_start) if content_start < len(text) else None
+    if content_start < len(text):
+        # Lines end only at "\n" in most files, where the multiline pattern is the faster one.
+        fence = (_CLOSE_LINE if "\r" not in text else _CLOSE_ANY_LINE).search(text, content_start)
         if fence is not None:
             close = Span(fence.start(), fence.end())
-    else:
-        close = _close_line_by_line(lines, open_line)
     if close is None:
         return Frontmatter(open_span, Span(content_start, len(text)), None, at_start, None)
     # Claude Code ends the frontmatter at the first `---` after the opening line, even mid-line.
     early = text.find("---", content_start, close.start)
     early_end = Span(early, early + 3) if early >= 0 else None
     return Frontmatter(open_span, Span(content_start, close.start), close, at_start, early_end)
-
-
-def _close_line_by_line(lines: LineIndex, open_line: int) -> Span | None:
-    """The first line after `open_line` that is `---` (trailing blanks allowed): right for any
-    line breaks, where `_CLOSE_LINE` knows only "\n"."""
-    for line in range(open_line + 1, lines.line_count):
-        if lines.line_text(line).rstrip(" \t") == "---":
-            return Span(lines.line_start(line), lines.line_end(line))
-    return None
 
 
 def _split_top_level(text: str, base: int, separators: str) -> Iterator[tuple[str, int]]:
@@ -257,8 +270,12 @@ def _tool_entry(raw: str, offset: int, key: str, quoted: bool) -> ToolEntry | No
     end = start + len(stripped)
     paren = stripped.find("(")
     if paren <= 0:
-        return ToolEntry(stripped, stripped, Span(start, end), Span(start, end), None, None, (), key, quoted)
-    name = stripped[:paren].rstrip()
+        # The same few tool names recur in most files the index keeps: interned, and one span
+        # serves as both the entry's and its name's.
+        name = sys.intern(stripped)
+        span = Span(start, end)
+        return ToolEntry(name, name, span, span, None, None, (), key, quoted)
+    name = sys.intern(stripped[:paren].rstrip())
     closing = stripped.rfind(")")
     inner_end = closing if closing > paren else len(stripped)
     specifier = stripped[paren + 1 : inner_end]
@@ -345,11 +362,10 @@ def tool_entries_for(text: str, node: Node, key: str) -> list[ToolEntry]:
 
 def parse_document(text: str) -> AgentDocument:
     """Parse an agent file. Never raises; problems are recorded on the result."""
-    lines = LineIndex(text)
     too_large = len(text) > MAX_AGENT_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_AGENT_BYTES
-    frontmatter = find_frontmatter(text, lines)
+    frontmatter = find_frontmatter(text)
     if frontmatter is None:
-        return AgentDocument(text, lines, None, None, None, Span(0, len(text)), too_large=too_large)
+        return AgentDocument(text, None, None, None, Span(0, len(text)), too_large=too_large)
     content = frontmatter.content_span
     yaml_text = text[content.start : content.end]
     if len(yaml_text) > MAX_AGENT_BYTES:
@@ -374,7 +390,6 @@ def parse_document(text: str) -> AgentDocument:
     body_start = frontmatter.close_span.end if frontmatter.close_span is not None else len(text)
     document = AgentDocument(
         text,
-        lines,
         frontmatter,
         root,
         error,

@@ -15,7 +15,7 @@ import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -30,6 +30,7 @@ from .config import Settings, parse_settings
 from .findings import Finding, Severity, effective_severity
 from .protocol import AgentProtocol
 from .scan import FoundFile, classify, read_text, user_agents_folder, walk
+from .server_features import import_deferred
 from .workspace import FREEZE_EVERY, AgentIndex, FileKind, IndexedFile, freeze_long_lived
 
 if TYPE_CHECKING:
@@ -46,6 +47,21 @@ WATCHED_GLOBS = ("**/*.md", "**/.mcp.json", "**/.claude/settings.json", "**/.cla
 class CachedDiagnostics:
     result_id: str
     items: list[types.Diagnostic]
+
+
+@dataclass
+class ScanRun:
+    """One scan of some folders. Its first pass can start before the client may be asked for a
+    progress token (the first scan starts on `initialize`, and no request may reach the client
+    before that is answered): the pass reports progress once `token` is set."""
+
+    roots: list[Path]
+    settings: Settings  # the settings it chose and read files with
+    cancel: threading.Event = field(default_factory=threading.Event)
+    token: str | None = None
+    # The files the first pass read from disk, in order: the second pass goes through them.
+    scanned: list[str] = field(default_factory=list)
+    first_pass: asyncio.Future[set[str]] | None = None
 
 
 class AgentServer(LanguageServer):
@@ -70,6 +86,7 @@ class AgentServer(LanguageServer):
         self.reported_problems: set[str] = set()
         self.event_loop: asyncio.AbstractEventLoop | None = None
         self.use_pull = False
+        self.first_scan: ScanRun | None = None
         self.configure_index(Settings())
 
     def report_server_error(self, error: Exception, source: ServerErrors) -> None:
@@ -209,26 +226,32 @@ class AgentServer(LanguageServer):
         self.refresh(affected - {uri})
         self.publish([uri])
 
-    def scan_folders(self, roots: list[Path], token: str | None, scanned: list[str]) -> set[str]:
-        """Index every agent-related file under `roots` (runs in a worker thread), without the
-        agents each names (`index_references_of` adds those); returns the files whose findings the
-        scan may have changed, and adds each file it indexes to `scanned` as it goes."""
+    def scan_folders(self, run: ScanRun) -> set[str]:
+        """Index every agent-related file under the run's roots (runs in a worker thread), without
+        the agents each names (`index_references_of` adds those); returns the files whose findings
+        the scan may have changed, and adds each file it indexes to `run.scanned` as it goes."""
         found: list[FoundFile] = []
-        exclude = frozenset(self.settings.index_exclude)
-        associations = dict(self.settings.file_associations)
-        for root in roots:
+        settings = run.settings
+        exclude = frozenset(settings.index_exclude)
+        associations = dict(settings.file_associations)
+
+        def cancelled() -> bool:
+            return self.scan_cancel.is_set() or run.cancel.is_set()
+
+        for root in run.roots:
             for folder in scan_folders_of(root):
-                found.extend(walk(folder, exclude, associations, cancelled=self.scan_cancel.is_set))
+                found.extend(walk(folder, exclude, associations, cancelled=cancelled))
         user = user_agents_folder()
         if (
-            self.settings.index_user_agents
+            settings.index_user_agents
             and user is not None
-            and not any(user.is_relative_to(r) for r in roots)
+            and not any(user.is_relative_to(r) for r in run.roots)
         ):
-            found.extend(walk(user, exclude, associations, scope="user", cancelled=self.scan_cancel.is_set))
+            found.extend(walk(user, exclude, associations, scope="user", cancelled=cancelled))
         affected: set[str] = set()
+        scanned = run.scanned
         open_documents = self.workspace.text_documents
-        for item in self.paced(found, token):
+        for item in self.paced(found, run):
             uri = from_fs_path(str(item.path)) or item.path.as_uri()
             if uri in open_documents:
                 continue  # open buffers win over disk
@@ -247,22 +270,24 @@ class AgentServer(LanguageServer):
             scanned.append(uri)
         return affected
 
-    def index_references_of(self, uris: list[str], token: str | None) -> None:
+    def index_references_of(self, run: ScanRun) -> None:
         """The second pass of a scan (in a worker thread): which agents each file names."""
-        for uri in self.paced(uris, token):
+        for uri in self.paced(run.scanned, run):
             with self.lock:
                 self.index.index_references(uri)
 
-    def paced(self, items: Sequence[T], token: str | None) -> Iterator[T]:
+    def paced(self, items: Sequence[T], run: ScanRun) -> Iterator[T]:
         """`items` one by one for a pass of a scan: until the scan is cancelled, keeping what the
-        pass built out of the collector's sight, and reporting progress every 200."""
+        pass built out of the collector's sight, and reporting progress every 200 (once the run
+        has a token)."""
         total = len(items) or 1
         for number, item in enumerate(items, 1):
-            if self.scan_cancel.is_set():
+            if self.scan_cancel.is_set() or run.cancel.is_set():
                 break
             yield item
             if number % FREEZE_EVERY == 0:
                 freeze_long_lived()
+            token = run.token
             if token is not None and number % 200 == 0:
                 self.report_progress(token, f"{number}/{total} files", int(number * 100 / total))
         freeze_long_lived()
@@ -317,14 +342,23 @@ def create_server() -> AgentServer:
         if ls.use_pull:
             # pygls computes the server's capabilities after this handler, so this still advertises them.
             register_pull_diagnostics(ls)
+        if ls.event_loop is None:  # a client that sends `initialize` again starts no other scan
+            # The first scan starts now rather than on `initialized`: reading the workspace
+            # overlaps answering, the client's `initialized`, pulling settings, creating progress.
+            ls.event_loop = asyncio.get_running_loop()
+            ls.first_scan = begin_scan(ls, ls.roots)
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: AgentServer, params: types.InitializedParams) -> None:
-        ls.event_loop = asyncio.get_running_loop()
         await pull_configuration(ls)
         ls.report_settings_problems()
         register_watchers(ls)
-        await start_scan(ls, ls.roots)
+        run = ls.first_scan or begin_scan(ls, ls.roots)
+        ls.first_scan = None
+        if scan_settings(ls.settings) != scan_settings(run.settings):
+            # The workspace's settings choose other files than the initialization options did.
+            run = await scan_again(ls, run)
+        await finish_scan(ls, run)
 
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: AgentServer, params: None) -> None:
@@ -523,8 +557,59 @@ async def start_progress(ls: AgentServer, title: str) -> str | None:
     return token
 
 
+def scan_settings(settings: Settings) -> tuple[object, ...]:
+    """What decides which files a scan reads, and as what."""
+    return (
+        tuple(settings.index_exclude),
+        tuple(sorted(settings.file_associations.items())),
+        settings.index_user_agents,
+    )
+
+
+def begin_scan(ls: AgentServer, roots: list[Path]) -> ScanRun:
+    """Start the first pass of a scan of `roots` in a worker thread (on the event loop);
+    `finish_scan` shows its progress and runs the rest."""
+    ls.scans_running += 1
+    ls.index_ready.clear()
+    ls.references_ready.clear()
+    run = ScanRun(list(roots), ls.settings)
+
+    async def first_pass() -> set[str]:
+        try:
+            return await asyncio.to_thread(ls.scan_folders, run)
+        except asyncio.CancelledError:
+            # The connection is gone, perhaps before `initialized` came (nothing else waits for
+            # this pass then): stop reading, or the process would wait for all of it to exit.
+            run.cancel.set()
+            raise
+
+    run.first_pass = asyncio.ensure_future(first_pass())
+    return run
+
+
+async def scan_again(ls: AgentServer, run: ScanRun) -> ScanRun:
+    """Stop `run`, forget what it read, and scan its roots again under the current settings."""
+    run.cancel.set()
+    assert run.first_pass is not None
+    try:
+        await run.first_pass
+    except Exception:
+        logger.exception("the scan of %s failed", ", ".join(str(r) for r in run.roots))
+    with ls.lock:
+        for uri in run.scanned:
+            if uri not in ls.workspace.text_documents:
+                ls.index.remove(uri)
+    ls.scans_running -= 1
+    return begin_scan(ls, run.roots)
+
+
 async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
-    """Index `roots` in two passes, each with its own progress.
+    """Index `roots` in two passes, each with its own progress (see `finish_scan`)."""
+    await finish_scan(ls, begin_scan(ls, roots))
+
+
+async def finish_scan(ls: AgentServer, run: ScanRun) -> None:
+    """Show the progress of a scan `begin_scan` started, and index its roots in two passes.
 
     1. Every file, without the agents it names: then every definition is known, which is all
        that diagnostics, hover, completion and definition need (an open document is indexed
@@ -535,14 +620,12 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
     While any scan runs the index is partial: a folder added later is as unknown as the first
     ones were, so its scan holds and qualifies answers the same way.
     """
-    ls.scans_running += 1
-    ls.index_ready.clear()
-    ls.references_ready.clear()
-    token = await start_progress(ls, "agentls: indexing agents")
+    assert run.first_pass is not None
+    token: str | None = None
     affected: set[str] = set()
-    scanned: list[str] = []
     try:
-        affected = await asyncio.to_thread(ls.scan_folders, roots, token, scanned)
+        token = run.token = await start_progress(ls, "agentls: indexing agents")
+        affected = await run.first_pass
     except asyncio.CancelledError:
         # The connection is gone (stdin closed): stop walking the disk, or the process would
         # wait for the whole scan (minutes on a home folder) before it can exit.
@@ -552,8 +635,9 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
     except Exception:
         # A bug must not leave what waits for the index waiting forever: go on to the second
         # pass with what was indexed (files asked about get their references on demand).
-        logger.exception("the scan of %s failed", ", ".join(str(r) for r in roots))
+        logger.exception("the scan of %s failed", ", ".join(str(r) for r in run.roots))
     finally:
+        run.token = None
         if token is not None:
             ls.work_done_progress.end(token, types.WorkDoneProgressEnd(message="indexed"))
         if ls.scans_running == 1:
@@ -562,9 +646,9 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
         # (whose partial answers, such as semantic tokens, came before every agent was known).
         ls.refresh(affected.union(ls.open_uris()))
         logger.info("agents indexed: %d files", len(ls.index.files))
-    token = await start_progress(ls, "agentls: indexing references")
+    token = run.token = await start_progress(ls, "agentls: indexing references")
     try:
-        await asyncio.to_thread(ls.index_references_of, scanned, token)
+        await asyncio.to_thread(ls.index_references_of, run)
     except asyncio.CancelledError:
         ls.scan_cancel.set()
         raise
@@ -578,4 +662,6 @@ async def start_scan(ls: AgentServer, roots: list[Path]) -> None:
         # No finding changes with what other files name, so no diagnostics are sent again; but
         # reference counts (lenses) have grown: ask the client for them again.
         ls.refresh_views()
-        logger.info("references indexed: %d files", len(scanned))
+        logger.info("references indexed: %d files", len(run.scanned))
+    # What the server started without, so that no request after the scan waits for it.
+    await asyncio.to_thread(import_deferred)

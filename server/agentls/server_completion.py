@@ -20,11 +20,11 @@ from pygls.capabilities import get_capability
 
 from . import lsp_convert
 from .catalog import load_dialect
-from .completion import CompletionRequest, CompletionResult, IndexView, WorkspaceView, complete
 from .server_navigation import document_entry
 from .workspace import FileKind
 
 if TYPE_CHECKING:
+    from .completion import IndexView, WorkspaceView
     from .server import AgentServer
 
 logger = logging.getLogger(__name__)
@@ -72,7 +72,7 @@ class RecordingView:
 
 
 def register(server: AgentServer) -> None:
-    view = IndexView(server.index)
+    view: IndexView | None = None
 
     @server.feature(
         types.TEXT_DOCUMENT_COMPLETION,
@@ -81,6 +81,12 @@ def register(server: AgentServer) -> None:
     async def text_document_completion(
         ls: AgentServer, params: types.CompletionParams
     ) -> types.CompletionList | None:
+        # The engine is imported on first use: the server starts without it (`server_features`).
+        from .completion import CompletionRequest, CompletionResult, IndexView, complete
+
+        nonlocal view
+        if view is None:
+            view = IndexView(ls.index)
         support = completion_support(ls)
         entry = await document_entry(ls, params.text_document.uri)
         if entry is None:

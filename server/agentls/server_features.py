@@ -23,3 +23,13 @@ def register_features(server: AgentServer) -> None:
     from . import server_debug
 
     server_debug.register(server)
+
+
+def import_deferred() -> None:
+    """Import the parts of the engine the server starts without: the reference finder and the
+    checks (which `agentls.workspace` imports where it first needs them), completion and hover.
+    Nothing before the end of the first scan's first pass needs them, and importing them took
+    a good part of the time before that pass could begin. The second pass imports the reference
+    finder; the rest is imported in a worker thread once the scan is over, so that no request
+    after it waits for them (one during the scan may: an import of a few tens of milliseconds)."""
+    from . import checks, completion, hover, references  # noqa: F401

@@ -15,13 +15,12 @@ from pygls.capabilities import get_capability
 
 from . import lsp_convert
 from .catalog import load_dialect
-from .completion import IndexView
-from .hover import HoverRequest, HoverResult, hover
 from .server_completion import RecordingView
 from .server_navigation import document_entry
 from .workspace import FileKind
 
 if TYPE_CHECKING:
+    from .completion import IndexView
     from .server import AgentServer
 
 logger = logging.getLogger(__name__)
@@ -30,10 +29,17 @@ STILL_INDEXING = "*The workspace is still being indexed: this may be incomplete.
 
 
 def register(server: AgentServer) -> None:
-    view = IndexView(server.index)
+    view: IndexView | None = None
 
     @server.feature(types.TEXT_DOCUMENT_HOVER)
     async def text_document_hover(ls: AgentServer, params: types.HoverParams) -> types.Hover | None:
+        # The engine is imported on first use: the server starts without it (`server_features`).
+        from .completion import IndexView
+        from .hover import HoverRequest, HoverResult, hover
+
+        nonlocal view
+        if view is None:
+            view = IndexView(ls.index)
         formats = get_capability(ls.client_capabilities, "text_document.hover.content_format", None) or []
         markdown = types.MarkupKind.Markdown in formats
         entry = await document_entry(ls, params.text_document.uri)

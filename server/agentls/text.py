@@ -84,9 +84,10 @@ class LineIndex:
             else:
                 pos = cr + 1
             starts.append(pos)
-        # Machine integers, not a list of int objects: a third of the memory, and every open and
-        # indexed file keeps one (bisect works on arrays as on lists).
-        self._starts = array("q", starts)
+        # Machine integers, not a list of int objects, and the narrowest that holds every offset
+        # (two bytes each for nearly every agent file): an open or indexed file may keep one for
+        # as long as the server runs. bisect works on arrays as on lists.
+        self._starts = array("H" if length <= 0xFFFF else "I" if length <= 0xFFFFFFFF else "q", starts)
 
     @property
     def line_count(self) -> int:

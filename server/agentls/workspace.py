@@ -15,16 +15,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePath, PurePosixPath
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
-from .checks import FileUnderCheck, check_file
 from .config import Settings
 from .dialects import Dialect
 from .document import AgentDocument, parse_document
 from .findings import Finding, Related
-from .references import AgentReference, Candidate, extract_candidates, resolve
-from .suggest import Vocabulary
+
+# Checking a file, finding the agents it names and ranking near names are imported where they
+# are first needed: a server learns every definition (its scan's first pass) without them, and
+# importing them took a tenth of the time before that pass could start.
+if TYPE_CHECKING:
+    from .references import AgentReference, Candidate
+    from .suggest import Vocabulary
 
 
 class FileKind(str, Enum):
@@ -94,6 +98,8 @@ def _candidates(document: AgentDocument, dialect: Dialect | None, kind: FileKind
     # prose for agent names would make every update of it take seconds.
     if document.too_large:
         return []
+    from .references import extract_candidates
+
     return extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
 
 
@@ -364,6 +370,8 @@ class AgentIndex:
         return set(self._mentions.get(name.lower(), ()))
 
     def references_in(self, entry: IndexedFile) -> list[AgentReference]:
+        from .references import resolve
+
         dialect = entry.dialect
         return resolve(entry.candidates, lambda name: self.is_known_agent(name, dialect), entry.agent_name)
 
@@ -398,6 +406,8 @@ class AgentIndex:
         entry = self.files.get(uri)
         if entry is None or entry.kind is not FileKind.AGENT or entry.dialect is None:
             return []
+        from .checks import FileUnderCheck, check_file
+
         references = self.references_in(entry)
         entry.references = references
         under_check = FileUnderCheck(
@@ -434,6 +444,8 @@ class IndexContext:
         return everyone
 
     def agent_vocabulary(self) -> Vocabulary:
+        from .suggest import Vocabulary
+
         # Keyed by generation, not by the names: hashing a tuple of every agent name for each
         # file that names an unknown agent made `check` grow with files x agents.
         vocabulary: Vocabulary = self.index.cached(

@@ -9,6 +9,7 @@ references to the node they name and are only expanded by `to_python`, under a b
 from __future__ import annotations
 
 import re
+import sys
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,6 +27,10 @@ except AttributeError:  # PyYAML built without libyaml
 EXPANSION_BUDGET = 100_000
 # Nesting deeper than this is refused before parsing: both parsers recurse per level.
 MAX_DEPTH = 200
+# Scalars up to this many characters are interned: keys, models, colours and tool names recur in
+# nearly every file of a workspace, and the index keeps every file's tree. Longer values (most
+# descriptions) are seldom shared, and interning them would only grow the interned table.
+INTERN_UP_TO = 48
 
 _STR = "tag:yaml.org,2002:str"
 _INT = "tag:yaml.org,2002:int"
@@ -39,7 +44,9 @@ class ExpansionError(ValueError):
     """Raised by `to_python` when aliases would expand beyond the budget."""
 
 
-@dataclass(eq=False)
+# `slots=True` on the node classes: the index keeps a tree for every file, and a node without a
+# `__dict__` is about 40 bytes smaller.
+@dataclass(eq=False, slots=True)
 class ScalarNode:
     value: str
     span: Span
@@ -51,17 +58,17 @@ class ScalarNode:
         return self.style in ("'", '"')
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class SequenceNode:
-    items: list[Node]
+    items: tuple[Node, ...]
     span: Span
     tag: str
     flow: bool
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class MappingNode:
-    pairs: list[tuple[Node, Node]]
+    pairs: tuple[tuple[Node, Node], ...]
     span: Span
     tag: str
     flow: bool
@@ -74,7 +81,7 @@ class MappingNode:
         return None
 
 
-@dataclass(eq=False)
+@dataclass(eq=False, slots=True)
 class AliasNode:
     """`*name`: a reference to an earlier anchored node, expanded only on demand."""
 
@@ -128,17 +135,20 @@ def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
     end = base + node.end_mark.index
     result: Node
     if isinstance(node, yaml.ScalarNode):
-        result = ScalarNode(str(node.value), Span(start, end), node.tag, node.style)
+        value = str(node.value)
+        if len(value) <= INTERN_UP_TO:
+            value = sys.intern(value)
+        result = ScalarNode(value, Span(start, end), node.tag, node.style)
         seen[id(node)] = result
     elif isinstance(node, yaml.SequenceNode):
-        sequence = SequenceNode([], Span(start, end), node.tag, bool(getattr(node, "flow_style", False)))
+        sequence = SequenceNode((), Span(start, end), node.tag, bool(getattr(node, "flow_style", False)))
         seen[id(node)] = sequence
-        sequence.items = [_convert(item, base, seen) for item in node.value]
+        sequence.items = tuple([_convert(item, base, seen) for item in node.value])
         result = sequence
     else:
-        mapping = MappingNode([], Span(start, end), node.tag, bool(getattr(node, "flow_style", False)))
+        mapping = MappingNode((), Span(start, end), node.tag, bool(getattr(node, "flow_style", False)))
         seen[id(node)] = mapping
-        mapping.pairs = [(_convert(k, base, seen), _convert(v, base, seen)) for k, v in node.value]
+        mapping.pairs = tuple([(_convert(k, base, seen), _convert(v, base, seen)) for k, v in node.value])
         result = mapping
     return result
 

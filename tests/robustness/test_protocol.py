@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 import pytest_asyncio
-from lsprotocol import types
+from lsprotocol import converters, types
 
 from robustness.hostile import fast_folder, touch_many
 from robustness.lsp import ANSWER_SECONDS, assert_positions_inside
@@ -333,6 +333,65 @@ async def test_stdin_closing_ends_the_server_even_during_a_scan(server: RawServe
         # The scan is cancelled rather than finished first; the bound is a hang guard, not a
         # timing. No `shutdown` came first, so the status says the session did not end cleanly.
         assert await server.exit_code(ANSWER_SECONDS) == 1
+
+
+SLOW_READS = """
+import sys, time
+import agentls.server as server
+
+real_read = server.read_text
+
+def read_text(path):
+    time.sleep(0.2)  # a slow disk: the first scan of this workspace would take minutes
+    return real_read(path)
+
+server.read_text = read_text
+from agentls.cli import main
+sys.exit(main(["serve"]))
+"""
+
+
+async def test_stdin_closing_before_initialized_ends_the_first_scan(tmp_path: Path) -> None:
+    """The first scan starts on `initialize`: a client gone before it sent `initialized` (so
+    before anything waits for the scan) must not leave the process reading the workspace."""
+    with fast_folder() as root:
+        workspace = make_workspace(root / "ws")
+        agents = workspace / ".claude" / "agents"
+        for number in range(1000):
+            (agents / f"agent-{number}.md").write_text(f"---\nname: agent-{number}\n---\n", encoding="utf-8")
+        server = await RawServer.start(tmp_path / "home", SLOW_READS)
+        try:
+            params = types.InitializeParams(
+                capabilities=types.ClientCapabilities(),
+                process_id=None,
+                root_uri=workspace.as_uri(),
+                workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+            )
+            response = await server.request(types.INITIALIZE, converters.get_converter().unstructure(params))
+            assert "capabilities" in response["result"]
+            server.close_stdin()
+            assert await server.exit_code(ANSWER_SECONDS) == 1
+        finally:
+            await server.stop()
+
+
+async def test_initialize_sent_twice_still_ends_in_one_ready_index(server: RawServer, tmp_path: Path) -> None:
+    """The first scan starts on `initialize`: a second `initialize` must not start another that
+    no `initialized` finishes, which would leave every request that waits for the index waiting."""
+    workspace = make_workspace(tmp_path / "ws")
+    params = converters.get_converter().unstructure(
+        types.InitializeParams(
+            capabilities=types.ClientCapabilities(),
+            process_id=None,
+            root_uri=workspace.as_uri(),
+            workspace_folders=[types.WorkspaceFolder(uri=workspace.as_uri(), name="ws")],
+        )
+    )
+    for _ in range(2):
+        assert "capabilities" in (await server.request(types.INITIALIZE, params))["result"]
+    server.notify(types.INITIALIZED, {})
+    found = await server.request(types.WORKSPACE_SYMBOL, {"query": "writer"})
+    assert [symbol["name"] for symbol in found["result"]] == ["test-writer"]
 
 
 async def test_a_client_that_dies_without_exit_is_noticed_through_its_process_id(

@@ -1,9 +1,10 @@
 """The fast paths in `agentls.document` give exactly what the general code gives.
 
-`find_frontmatter` finds the closing fence with one multiline search when the text has no "\\r",
-and `_split_top_level` splits with one regular expression when nothing is parenthesised. The
-general versions (`_close_line_by_line`, `_split_nested`) handle every case; hypothesis compares
-the two on text made of the characters that matter."""
+`find_frontmatter` finds the closing fence with one regular expression (a multiline one when the
+text has no "\\r"), and `_split_top_level` splits with one regular expression when nothing is
+parenthesised. The plain versions (`close_line_by_line` below, walking a `LineIndex`, and
+`_split_nested`) handle every case; hypothesis compares the two on text made of the characters
+that matter."""
 
 from __future__ import annotations
 
@@ -12,18 +13,25 @@ from hypothesis import strategies as st
 
 from agentls.document import (
     Frontmatter,
-    _close_line_by_line,
     _split_nested,
     _split_top_level,
     find_frontmatter,
     parse_document,
 )
-from agentls.text import LineIndex
+from agentls.text import LineIndex, Span
 
 chunks = st.sampled_from(
-    ["---", "--- ", "---\t", " ---", "----", "name: a", "x", " ", "\t", "\n", "\r\n", "\r"]
+    ["---", "--- ", "---\t", " ---", "----", "name: a", "x", " ", "\t", "\n", "\r\n", "\r", "\ufeff"]
 )
 frontmatter_texts = st.lists(chunks, max_size=25).map("".join)
+
+
+def close_line_by_line(lines: LineIndex, open_line: int) -> Span | None:
+    """The first line after `open_line` that is `---` (trailing blanks allowed)."""
+    for line in range(open_line + 1, lines.line_count):
+        if lines.line_text(line).rstrip(" \t") == "---":
+            return Span(lines.line_start(line), lines.line_end(line))
+    return None
 
 
 @settings(max_examples=1500, deadline=None)
@@ -33,13 +41,20 @@ frontmatter_texts = st.lists(chunks, max_size=25).map("".join)
 @example("---\n---\n")
 @example("---\nname: a\n  ---\n--- \t\nbody\n")
 @example("\n\n---\nname: a\n---\n")
+@example("---\r\n---\r")
+@example("---\r---\r\n---")
+@example("---\rname: a\r ---\r---\t\rbody")
+@example("---\r")
 def test_find_frontmatter_closes_where_the_line_by_line_search_does(text: str) -> None:
     lines = LineIndex(text)
-    found = find_frontmatter(text, lines)
+    found = find_frontmatter(text)
     if found is None:
         return
     open_line = lines.position(found.open_span.start).line
-    close = _close_line_by_line(lines, open_line)
+    # The content starts on the line after the opening fence (no line index is built to find it).
+    next_line = lines.line_start(open_line + 1) if open_line + 1 < lines.line_count else len(text)
+    assert found.content_span.start == next_line
+    close = close_line_by_line(lines, open_line)
     assert found.close_span == close
     if close is not None:
         assert isinstance(found, Frontmatter)

@@ -54,3 +54,20 @@ def test_offset_round_trips_and_clamps() -> None:
 def test_compact_range_parses() -> None:
     assert Range.parse("3:4-3:9") == Range(Position(3, 4), Position(3, 9))
     assert str(Range.parse("0:0-1:2")) == "0:0-1:2"
+
+
+@pytest.mark.parametrize("length", [65_534, 65_535, 65_536, 70_000])
+def test_positions_past_two_byte_offsets(length: int) -> None:
+    # Line starts are kept in the narrowest machine integers that hold the text's length: the
+    # index must stay right on both sides of the 65,535 boundary.
+    text = ("x" * 99 + "\n") * (length // 100) + "y" * (length % 100)
+    assert len(text) == length
+    lines = LineIndex(text)
+    assert lines.line_count == length // 100 + 1
+    for offset in (0, 99, 100, 65_434, 65_499, 65_500, 65_535, length - 1, length):
+        if offset > length:
+            continue
+        position = lines.position(offset)
+        assert position == Position(offset // 100, offset % 100)
+        assert lines.offset(position) == offset
+    assert lines.line_start(lines.line_count - 1) == length // 100 * 100
