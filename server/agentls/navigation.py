@@ -26,7 +26,7 @@ from urllib.parse import unquote, urlparse
 from .dialects import Dialect
 from .document import AgentDocument
 from .findings import Edit
-from .references import AgentReference, resolve
+from .references import AgentReference, candidates_at, candidates_named, resolve
 from .text import LineIndex, Span
 from .workspace import AgentIndex, FileKind, IndexedFile, uri_to_path
 
@@ -195,7 +195,7 @@ def _known_in(index: AgentIndex, entry: IndexedFile) -> Callable[[str], bool]:
 def _references_around(index: AgentIndex, entry: IndexedFile, offset: int) -> list[AgentReference]:
     """References whose span holds `offset`, self-mentions included; only nearby candidates are
     resolved, so this costs the same in a file of ten references or ten thousand."""
-    nearby = [c for c in entry.candidates if c.span.start <= offset <= c.span.end]
+    nearby = candidates_at(entry.candidates, offset)
     return resolve(nearby, _known_in(index, entry), None)
 
 
@@ -256,7 +256,7 @@ def occurrences(index: AgentIndex, name: str) -> list[Occurrence]:
     for key in names:
         for uri in index.mentioning(key):
             entry = index.files[uri]
-            own = [c for c in entry.candidates if c.key == key]
+            own = candidates_named(entry.candidates, key)
             for reference in resolve(own, _known_in(index, entry), None):
                 found.setdefault(
                     (entry.uri, reference.span.start),

@@ -25,10 +25,12 @@ from __future__ import annotations
 import functools
 import re
 import sys
+from array import array
 from bisect import bisect_right
-from collections.abc import Callable, Container, Iterable, Iterator
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import IntFlag
+from typing import overload
 
 from . import yamltree
 from .dialects import Dialect
@@ -107,6 +109,114 @@ class AgentReference:
     span: Span
     kind: str
     known: bool
+
+
+# A candidate's flags while its role context is still to be worked out (see `Candidate`).
+_DEFERRED = 256
+_KINDS = ("prose", "mention", "subagent-type", "tool-argument", "handoff", "agents-list", "task-permission")
+_KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
+
+
+class CandidateTable(Sequence[Candidate]):
+    """The candidates of one file in columns, in the order of the text: a workspace index holds
+    hundreds of thousands of them, and a `Candidate` with its `Span` costs ~190 bytes where a row
+    here costs ~20. `Candidate` objects are made when asked for; `resolve`, `keys`, `at` and
+    `named` read the columns directly."""
+
+    __slots__ = ("_bounds", "_flags", "_kinds", "_names", "_role")
+
+    def __init__(self, rows: Iterable[tuple[int, int, str, int, str]] = (), role: _RoleContext | None = None):
+        """`rows` are (start, end, name as written, flags, kind), sorted by start."""
+        names: list[str] = []
+        bounds = array("I")
+        flags = array("H")
+        kinds = bytearray()
+        intern, codes = sys.intern, _KIND_CODES
+        for start, end, name, row_flags, kind in rows:
+            names.append(intern(name))  # the same few names recur in thousands of files
+            bounds.append(start)
+            bounds.append(end)
+            flags.append(row_flags)
+            kinds.append(codes[kind])
+        self._names = names
+        self._bounds = bounds
+        self._flags = flags
+        self._kinds = kinds
+        self._role = role
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+    @overload
+    def __getitem__(self, index: int) -> Candidate: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Candidate]: ...
+
+    def __getitem__(self, index: int | slice) -> Candidate | Sequence[Candidate]:
+        if isinstance(index, slice):
+            return [self._candidate(i) for i in range(len(self._names))[index]]
+        if index < 0:
+            index += len(self._names)
+        if not 0 <= index < len(self._names):
+            raise IndexError(index)
+        return self._candidate(index)
+
+    def __iter__(self) -> Iterator[Candidate]:
+        return (self._candidate(i) for i in range(len(self._names)))
+
+    def _candidate(self, i: int) -> Candidate:
+        flags = self._flags[i]
+        deferred = None
+        if flags & _DEFERRED:
+            flags &= ~_DEFERRED
+            deferred = self._role
+        bounds = self._bounds
+        return Candidate(
+            self._names[i], Span(bounds[2 * i], bounds[2 * i + 1]), flags, _KINDS[self._kinds[i]], deferred
+        )
+
+    def keys(self) -> Iterator[str]:
+        """The lower-cased name of every candidate (what the index files them under)."""
+        return (name.lower() for name in self._names)
+
+    def at(self, offset: int) -> list[Candidate]:
+        """The candidates whose span holds `offset` (either end included)."""
+        bounds = self._bounds
+        return [
+            self._candidate(i)
+            for i in range(len(self._names))
+            if bounds[2 * i] <= offset <= bounds[2 * i + 1]
+        ]
+
+    def named(self, key: str) -> list[Candidate]:
+        """The candidates whose lower-cased name is `key`."""
+        return [self._candidate(i) for i, name in enumerate(self._names) if name.lower() == key]
+
+    def resolve(self, check: Callable[[str], bool], own: str | None) -> list[AgentReference]:
+        """`resolve` on the columns; a role context worked out here is kept in the table."""
+        references: list[AgentReference] = []
+        names, bounds, all_flags, kinds = self._names, self._bounds, self._flags, self._kinds
+        role = self._role
+        for i, name in enumerate(names):
+            flags = all_flags[i]
+            key = name.lower()
+            if own is not None and key == own and not flags & _EXPLICIT:
+                continue
+            known = bool(check(key))
+            counts = _counts(name, flags & ~_DEFERRED, known, bool(flags & _DEFERRED))
+            if counts is None:
+                assert role is not None
+                flags = (flags & ~_DEFERRED) | role.flags_at(bounds[2 * i])
+                all_flags[i] = flags
+                counts = _counts_in_context(flags)
+            if counts:
+                references.append(
+                    AgentReference(name, Span(bounds[2 * i], bounds[2 * i + 1]), _KINDS[kinds[i]], known)
+                )
+        if role is not None:
+            role.release()
+        return references
 
 
 # Verbs that hand work to someone: a role-like name in such a sentence names an agent.
@@ -677,17 +787,20 @@ class _RoleContext:
         self._body = None
 
 
-def _prose_candidates(text: str, region: Span) -> list[Candidate]:
+_Row = tuple[int, int, str, int, str]  # start, end, name, flags, kind (see `CandidateTable`)
+
+
+def _prose_candidates(text: str, region: Span, found: list[_Row]) -> bool:
+    """Add the body's candidates to `found`; True when some role-like name's context is deferred."""
     context = _BodyContext(text, region)
-    role_context: _RoleContext | None = None
+    deferred = False
     segment_has = text.find
     bounds = (region.start, region.end)
-    found: list[Candidate] = []
     explicit: set[int] = set()
 
     def add_explicit(name: str, start: int, kind: str) -> None:
         explicit.add(start)
-        found.append(Candidate(name, Span(start, start + len(name)), _EXPLICIT, kind))
+        found.append((start, start + len(name), name, _EXPLICIT, kind))
 
     if segment_has("subagent_type", region.start, region.end) >= 0:
         for match in _SUBAGENT_TYPE.finditer(text, region.start, region.end):
@@ -733,13 +846,11 @@ def _prose_candidates(text: str, region: Span) -> list[Candidate]:
             flags |= _AGENT_WORD
         # Only an unknown role-like name needs the sentence around it (see counts_as_reference),
         # which is worked out when it is asked for.
-        deferred = None
         if looks_like_agent_name(name):
-            nonlocal role_context
-            if role_context is None:
-                role_context = _RoleContext(text, region)
-            deferred = role_context
-        found.append(Candidate(name, Span(start, end), flags, "prose", deferred))
+            nonlocal deferred
+            deferred = True
+            flags |= _DEFERRED
+        found.append((start, end, name, flags, "prose"))
 
     if segment_has("agents/", region.start, region.end) >= 0:
         for match in _PATH_TOKEN.finditer(text, region.start, region.end):
@@ -765,20 +876,19 @@ def _prose_candidates(text: str, region: Span) -> list[Candidate]:
         word_match = _WORD_BEFORE.search(text, max(region.start, noun - 48), noun)
         if word_match is not None and word_match.group(1).lower() not in _STOPWORDS:
             consider(word_match.group(1), word_match.start(1), 0)
-    return found
+    return deferred
 
 
-def _frontmatter_candidates(document: AgentDocument, dialect: Dialect) -> list[Candidate]:
-    found: list[Candidate] = []
-    explicit = Context.EXPLICIT | Context.FRONTMATTER
+def _frontmatter_candidates(document: AgentDocument, dialect: Dialect, found: list[_Row]) -> None:
+    explicit = _EXPLICIT | _FRONTMATTER
     for entry in document.all_tool_entries():
         if entry.name in ("Agent", "Task") and entry.specifier_span is not None:
             for word, span in entry.arguments:
                 if word != "*":
-                    found.append(Candidate(word, span, explicit, "tool-argument"))
+                    found.append((span.start, span.end, word, explicit, "tool-argument"))
     mapping = document.mapping
     if mapping is None:
-        return found
+        return
 
     def scalar_items(node: yamltree.Node | None) -> list[ScalarNode]:
         node = yamltree.resolve(node) if node is not None else None
@@ -793,7 +903,7 @@ def _frontmatter_candidates(document: AgentDocument, dialect: Dialect) -> list[C
         if pair is not None:
             for item in scalar_items(pair[1]):
                 if item.value and item.value != "*" and item.tag != "tag:yaml.org,2002:null":
-                    found.append(_scalar_candidate(item, "agents-list"))
+                    found.append(_scalar_row(item, "agents-list"))
         pair = mapping.get("handoffs")
         handoffs = yamltree.resolve(pair[1]) if pair is not None else None
         if isinstance(handoffs, SequenceNode):
@@ -804,7 +914,7 @@ def _frontmatter_candidates(document: AgentDocument, dialect: Dialect) -> list[C
                     if agent is not None:
                         for item in scalar_items(agent[1]):
                             if item.value and item.tag != "tag:yaml.org,2002:null":
-                                found.append(_scalar_candidate(item, "handoff"))
+                                found.append(_scalar_row(item, "handoff"))
     if dialect is Dialect.OPENCODE:
         pair = mapping.get("permission")
         permission = yamltree.resolve(pair[1]) if pair is not None else None
@@ -814,43 +924,79 @@ def _frontmatter_candidates(document: AgentDocument, dialect: Dialect) -> list[C
             if isinstance(task_value, MappingNode):
                 for key, _value in task_value.pairs:
                     if isinstance(key, ScalarNode) and key.value and not set("*?[") & set(key.value):
-                        found.append(_scalar_candidate(key, "task-permission"))
-    return found
+                        found.append(_scalar_row(key, "task-permission"))
 
 
-def _scalar_candidate(node: ScalarNode, kind: str) -> Candidate:
+def _scalar_row(node: ScalarNode, kind: str) -> _Row:
     start, end = node.span.start, node.span.end
     if node.is_quoted:
         start, end = start + 1, end - 1
-    return Candidate(node.value, Span(start, end), Context.EXPLICIT | Context.FRONTMATTER, kind)
+    return (start, end, node.value, _EXPLICIT | _FRONTMATTER, kind)
 
 
 def extract_candidates(
     document: AgentDocument, dialect: Dialect | None, whole_text: bool = False
-) -> list[Candidate]:
+) -> CandidateTable:
     """Every token in the file that could name an agent, with its context.
 
     `whole_text` scans the whole file as prose (CLAUDE.md, AGENTS.md, plugin commands).
     """
-    found: list[Candidate] = []
+    found: list[_Row] = []
     if dialect is not None and document.frontmatter is not None:
-        found.extend(_frontmatter_candidates(document, dialect))
+        _frontmatter_candidates(document, dialect, found)
     region = Span(0, len(document.text)) if whole_text else document.body_span
     # Hosts skip files over 1 MiB (`file-too-large` says so); scanning megabytes on every
     # keystroke would buy nothing.
-    if region.end > region.start and not document.too_large:
-        found.extend(_prose_candidates(document.text, region))
-    found.sort(key=lambda c: c.span.start)
-    return found
+    role = None
+    if (
+        region.end > region.start
+        and not document.too_large
+        and _prose_candidates(document.text, region, found)
+    ):
+        role = _RoleContext(document.text, region)
+    found.sort(key=_row_start)
+    return CandidateTable(found, role)
+
+
+def _row_start(row: _Row) -> int:
+    return row[0]
+
+
+def candidate_keys(candidates: Sequence[Candidate]) -> Iterable[str]:
+    """The lower-cased name of every candidate, what an index files it under."""
+    if isinstance(candidates, CandidateTable):
+        return candidates.keys()
+    return (candidate.key for candidate in candidates)
+
+
+def candidates_at(candidates: Sequence[Candidate], offset: int) -> list[Candidate]:
+    """The candidates whose span holds `offset` (either end included)."""
+    if isinstance(candidates, CandidateTable):
+        return candidates.at(offset)
+    return [c for c in candidates if c.span.start <= offset <= c.span.end]
+
+
+def candidates_named(candidates: Sequence[Candidate], key: str) -> list[Candidate]:
+    """The candidates whose lower-cased name is `key`."""
+    if isinstance(candidates, CandidateTable):
+        return candidates.named(key)
+    return [c for c in candidates if c.key == key]
 
 
 def counts_as_reference(candidate: Candidate, known: bool) -> bool:
-    flags = candidate.flags
+    counts = _counts(candidate.name, candidate.flags, known, candidate.deferred is not None)
+    if counts is None:
+        counts = _counts_in_context(candidate.settled_flags())
+    return counts
+
+
+def _counts(name: str, flags: int, known: bool, deferred: bool) -> bool | None:
+    """Whether a candidate is a reference; None when that depends on the role context that is
+    still `deferred` (then `_counts_in_context` decides)."""
     if flags & _EXPLICIT:
         return True
     if flags & _CODE:
         return False
-    name = candidate.name
     if known:
         if "-" in name or "_" in name or ":" in name:
             return True
@@ -862,7 +1008,11 @@ def counts_as_reference(candidate: Candidate, known: bool) -> bool:
         return bool(flags & _EMPHASIS) and bool(flags & _AGENT_WORD)
     if flags & _AGENT_WORD:
         return True
-    flags = candidate.settled_flags()
+    return None if deferred else _counts_in_context(flags)
+
+
+def _counts_in_context(flags: int) -> bool:
+    """An unknown role-like name without "agent" after it: decided by where it stands."""
     if flags & _COLLABORATION:
         return True
     if flags & _EMPHASIS:
@@ -877,8 +1027,10 @@ def resolve(
 ) -> list[AgentReference]:
     """The candidates that are agent references, each marked known or not."""
     check = is_known if callable(is_known) else is_known.__contains__
-    references: list[AgentReference] = []
     own = self_name.lower() if self_name else None
+    if isinstance(candidates, CandidateTable):
+        return candidates.resolve(check, own)
+    references: list[AgentReference] = []
     deferred: _RoleContext | None = None
     for candidate in candidates:
         if own is not None and candidate.key == own and not candidate.flags & _EXPLICIT:

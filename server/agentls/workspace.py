@@ -46,7 +46,11 @@ class McpServer:
     url: str | None
 
 
-@dataclass
+# Beyond this many files naming one name, `AgentIndex._mentions` keeps them in a set.
+_MENTION_TUPLE_MAX = 16
+
+
+@dataclass(slots=True)  # one per file of the workspace: no `__dict__`
 class IndexedFile:
     uri: str
     path: PurePath
@@ -54,13 +58,12 @@ class IndexedFile:
     dialect: Dialect | None
     scope: str  # "workspace", "user" or "plugin"
     document: AgentDocument
-    candidates: list[Candidate]
+    candidates: Sequence[Candidate]
     agent_name: str | None
     plugin: str | None = None
     version: int | None = None  # the open buffer's version; None when read from disk
     mcp_servers: tuple[McpServer, ...] = ()
     skill_name: str | None = None
-    references: list[AgentReference] = field(default_factory=list)
     # Indexed without its reference candidates yet (a scan's first pass): `index_references`
     # adds them. Until then the file names no agent as far as the index knows.
     references_pending: bool = False
@@ -92,7 +95,7 @@ def agent_identity(path: PurePath, dialect: Dialect, document: AgentDocument) ->
     return name or None
 
 
-def _candidates(document: AgentDocument, dialect: Dialect | None, kind: FileKind) -> list[Candidate]:
+def _candidates(document: AgentDocument, dialect: Dialect | None, kind: FileKind) -> Sequence[Candidate]:
     """Every token in an indexed file that could name an agent."""
     # A file over 1 MiB is skipped by Claude Code (`file-too-large`); scanning megabytes of
     # prose for agent names would make every update of it take seconds.
@@ -101,6 +104,15 @@ def _candidates(document: AgentDocument, dialect: Dialect | None, kind: FileKind
     from .references import extract_candidates
 
     return extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
+
+
+def _keys(candidates: Sequence[Candidate]) -> Iterable[str]:
+    """What the index files each candidate under (its name, lower-cased)."""
+    if not candidates:
+        return ()
+    from .references import candidate_keys  # loaded already: it made the candidates
+
+    return candidate_keys(candidates)
 
 
 def _mcp_servers_from_json(uri: str, text: str, plugin: str | None) -> tuple[McpServer, ...]:
@@ -148,7 +160,9 @@ class AgentIndex:
     builtin_agents: frozenset[str] = frozenset()
     files: dict[str, IndexedFile] = field(default_factory=dict)
     _definitions: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    _mentions: dict[str, set[str]] = field(default_factory=lambda: defaultdict(set))
+    # Who names each agent name: a tuple of uris while there are few (a set costs 216 bytes even
+    # for one uri, and most names are named from a handful of files), a set beyond that.
+    _mentions: dict[str, tuple[str, ...] | set[str]] = field(default_factory=dict)
     _always_known: frozenset[str] = frozenset()
     _dialect_builtins: dict[Dialect, tuple[str, ...]] = field(default_factory=dict)
     # Bumped whenever the set of agents, MCP servers or skills may have changed, so per-generation
@@ -285,8 +299,8 @@ class AgentIndex:
             return
         entry.candidates = _candidates(entry.document, entry.dialect, entry.kind)
         entry.references_pending = False
-        for candidate in entry.candidates:
-            self._mentions[candidate.key].add(uri)
+        for key in _keys(entry.candidates):
+            self._mention(key, uri)
 
     def remove(self, uri: str) -> set[str]:
         self.revision += 1
@@ -300,28 +314,45 @@ class AgentIndex:
         affected.discard(uri)
         return affected
 
+    def _mention(self, key: str, uri: str) -> None:
+        holders = self._mentions.get(key)
+        if holders is None:
+            self._mentions[key] = (uri,)
+        elif isinstance(holders, set):
+            holders.add(uri)
+        elif uri not in holders:
+            self._mentions[key] = (*holders, uri) if len(holders) < _MENTION_TUPLE_MAX else {*holders, uri}
+
+    def _unmention(self, key: str, uri: str) -> None:
+        holders = self._mentions.get(key)
+        if holders is None:
+            return
+        if isinstance(holders, set):
+            holders.discard(uri)
+        elif uri in holders:
+            holders = tuple(holder for holder in holders if holder != uri)
+            self._mentions[key] = holders
+        if not holders:
+            del self._mentions[key]
+
     def _all_agent_uris(self) -> set[str]:
         return {uri for uri, f in self.files.items() if f.kind is FileKind.AGENT}
 
     def _remember(self, entry: IndexedFile) -> set[str]:
         affected: set[str] = set()
-        for candidate in entry.candidates:
-            self._mentions[candidate.key].add(entry.uri)
+        for key in _keys(entry.candidates):
+            self._mention(key, entry.uri)
         if entry.agent_name:
             key = entry.agent_name.lower()
             affected |= set(self._definitions.get(key, ()))
-            affected |= self._mentions.get(key, set())
+            affected.update(self._mentions.get(key, ()))
             self._definitions[key].append(entry.uri)
         return affected
 
     def _forget(self, entry: IndexedFile) -> set[str]:
         affected: set[str] = set()
-        for candidate in entry.candidates:
-            holders = self._mentions.get(candidate.key)
-            if holders is not None:
-                holders.discard(entry.uri)
-                if not holders:
-                    del self._mentions[candidate.key]
+        for key in _keys(entry.candidates):
+            self._unmention(key, entry.uri)
         if entry.agent_name:
             key = entry.agent_name.lower()
             defined = self._definitions.get(key)
@@ -331,7 +362,7 @@ class AgentIndex:
                 if not defined:
                     del self._definitions[key]
             affected |= set(self._definitions.get(key, ()))
-            affected |= self._mentions.get(key, set())
+            affected.update(self._mentions.get(key, ()))
         return affected
 
     def definitions(self, name: str) -> list[IndexedFile]:
@@ -409,7 +440,6 @@ class AgentIndex:
         from .checks import FileUnderCheck, check_file
 
         references = self.references_in(entry)
-        entry.references = references
         under_check = FileUnderCheck(
             uri, entry.path.name, entry.dialect, entry.document, entry.agent_name, references, entry.scope
         )

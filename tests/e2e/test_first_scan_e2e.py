@@ -88,9 +88,7 @@ async def indexed_helpers(
         pytest.param(EXCLUDE, EXCLUDE, set(), id="options-and-pulled-agree"),
         pytest.param(EXCLUDE, {"index": {"exclude": []}}, {"vendored-helper"}, id="pulled-excludes-less"),
         pytest.param(None, EXCLUDE, set(), id="pulled-excludes-more"),
-        pytest.param(
-            None, ASSOCIATE, {"vendored-helper", "associated-helper"}, id="pulled-associates-more"
-        ),
+        pytest.param(None, ASSOCIATE, {"vendored-helper", "associated-helper"}, id="pulled-associates-more"),
         pytest.param(ASSOCIATE, {**ASSOCIATE, **EXCLUDE}, {"associated-helper"}, id="pulled-adds-exclude"),
     ],
 )

@@ -16,9 +16,13 @@ from agentls.references import (
     _FENCE_LINE,
     _HEADING_LINE,
     _TOKEN,
+    Candidate,
+    CandidateTable,
     _fence_lines,
     _heading_lines,
     _hyphenated_tokens,
+    candidates_at,
+    candidates_named,
     extract_candidates,
     looks_like_agent_name,
     resolve,
@@ -212,7 +216,7 @@ def test_a_huge_body_is_not_scanned() -> None:
     body = "Partner with `database-architect`.\n" * 40_000
     document = parse_document(f"---\nname: a\ndescription: d\n---\n{body}")
     assert document.too_large
-    assert extract_candidates(document, Dialect.CLAUDE) == []
+    assert len(extract_candidates(document, Dialect.CLAUDE)) == 0
 
 
 _LINE_PIECES = [
@@ -276,3 +280,76 @@ def test_the_token_scanner_finds_what_its_pattern_finds(pieces: list[str], bound
     region = Span(start, max(start, min(bounds[1], len(text))))
     expected = [(m.group(0), m.start()) for m in _TOKEN.finditer(text, region.start, region.end)]
     assert list(_hyphenated_tokens(text, region)) == expected
+
+
+_TABLE_AGENT = (
+    "---\nname: lead\ndescription: d\ntools: Read, Agent(qa-engineer, Ghost)\n---\n"
+    "## Working with others\n\n"
+    "Hand schemas to `data-engineer`, then ask **qa-engineer** and the Reviewer agent.\n"
+    "Defined with `billing-architect` in the spec.\n"
+    "A `lone-architect` and @agent-Missing-One.\n"
+)
+
+
+def _table() -> CandidateTable:
+    table = extract_candidates(parse_document(_TABLE_AGENT), Dialect.CLAUDE)
+    assert isinstance(table, CandidateTable)
+    return table
+
+
+def test_the_candidate_table_gives_the_candidates_in_text_order() -> None:
+    table = _table()
+    candidates = list(table)
+    assert [c.name for c in candidates] == [
+        "qa-engineer",
+        "Ghost",
+        "data-engineer",
+        "qa-engineer",
+        "Reviewer",
+        "billing-architect",
+        "lone-architect",
+        "Missing-One",
+    ]
+    assert [c.span.start for c in candidates] == sorted(c.span.start for c in candidates)
+    assert all(_TABLE_AGENT[c.span.start : c.span.end] == c.name for c in candidates)
+    assert [c.kind for c in candidates[:2]] == ["tool-argument", "tool-argument"]
+    assert candidates[-1].kind == "mention"
+    assert len(table) == len(candidates)
+    assert [table[i].span for i in range(len(table))] == [c.span for c in candidates]
+    assert [c.span for c in table[-2:]] == [c.span for c in candidates[-2:]]
+    with pytest.raises(IndexError):
+        table[len(table)]
+    assert list(table.keys()) == [c.key for c in candidates]
+
+
+def test_the_table_finds_candidates_by_place_and_by_name() -> None:
+    table = _table()
+    candidates = list(table)
+    offset = _TABLE_AGENT.index("data-engineer") + 4
+    assert [c.name for c in candidates_at(table, offset)] == ["data-engineer"]
+    assert [c.span for c in candidates_at(table, offset)] == [
+        c.span for c in candidates_at(candidates, offset)
+    ]
+    assert [c.span for c in candidates_named(table, "qa-engineer")] == [
+        c.span for c in candidates if c.key == "qa-engineer"
+    ]
+    assert candidates_named(table, "nobody") == []
+
+
+@pytest.mark.parametrize("known", [set(), {"qa-engineer", "data-engineer", "reviewer"}])
+def test_resolving_the_table_equals_resolving_its_candidates(known: set[str]) -> None:
+    """The table resolves from its columns and keeps the role context it works out; the answer is
+    the one resolving the candidates themselves gives, before and after that."""
+    expected = resolve(list(_table()), known, "lead")
+    table = _table()
+    for _ in range(2):
+        assert resolve(table, known, "lead") == expected
+    assert [(c.name, c.context) for c in table] == [(c.name, c.context) for c in _table()]
+
+
+def test_an_unknown_role_name_in_a_collaboration_sentence_is_a_reference_only_there() -> None:
+    references = {r.name for r in resolve(_table(), set(), "lead")}
+    # "Hand ... to": a hand-over sentence; "Defined with `x`": a link word before a name in backticks.
+    assert {"data-engineer", "billing-architect", "qa-engineer"} <= references
+    assert "lone-architect" not in references  # backticks alone, no link word: not enough
+    assert isinstance(next(iter(_table())), Candidate)

@@ -165,3 +165,40 @@ def test_a_file_updated_between_the_passes_is_indexed_whole() -> None:
     index.index_references(uri("a"))
     assert index.mentioning("beta-builder") == {uri("a")}
     assert [c.name for c in index.files[uri("a")].candidates] == ["beta-builder"]
+
+
+def test_who_names_a_name_is_kept_right_past_a_few_files_and_back() -> None:
+    """The index keeps the files naming a name in a tuple while they are few and a set beyond;
+    adding, re-adding and removing files across that boundary never loses or repeats one."""
+    index = index_of(hub=agent("hub-architect"))
+    named_by: set[str] = set()
+    for number in range(40):
+        index.update(
+            uri(f"n{number}"),
+            agent(f"n{number}-engineer", "Partner with `hub-architect`."),
+            FileKind.AGENT,
+            Dialect.CLAUDE,
+        )
+        named_by.add(uri(f"n{number}"))
+        assert index.mentioning("hub-architect") == named_by
+    index.update(
+        uri("n3"),
+        agent("n3-engineer", "Partner with `hub-architect` twice: `hub-architect`."),
+        FileKind.AGENT,
+        Dialect.CLAUDE,
+    )
+    assert index.mentioning("hub-architect") == named_by
+    affected = index.update(
+        uri("hub"), agent("hub-architect", "Renamed body."), FileKind.AGENT, Dialect.CLAUDE
+    )
+    assert affected >= named_by
+    for number in range(40):
+        if number % 2:
+            index.update(
+                uri(f"n{number}"), agent(f"n{number}-engineer", "Alone."), FileKind.AGENT, Dialect.CLAUDE
+            )
+        else:
+            index.remove(uri(f"n{number}"))
+        named_by.discard(uri(f"n{number}"))
+        assert index.mentioning("hub-architect") == named_by
+    assert [f for f, _r in index.references_to("hub-architect")] == []
