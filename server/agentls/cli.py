@@ -445,7 +445,6 @@ def _adopt_in_order(
                 continue  # unread, or only names agents
             entry = IndexedFile(
                 summary.uri,
-                item.path,
                 item.kind,
                 item.dialect if item.kind is FileKind.AGENT else None,
                 item.scope,

@@ -11,7 +11,6 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from functools import cached_property
 from typing import Any
 
 from . import yamltree
@@ -79,7 +78,7 @@ class CodeBlock:
     content_span: Span
 
 
-@dataclass
+@dataclass(slots=True)  # the index keeps one per file: no `__dict__`
 class AgentDocument:
     text: str
     frontmatter: Frontmatter | None
@@ -92,6 +91,7 @@ class AgentDocument:
     # makes it parse, `root` is the repaired tree and these are the values the repair quoted.
     repaired_values: tuple[Span, ...] = ()
     _lines: LineIndex | None = field(default=None, init=False, repr=False, compare=False)
+    _markdown: MarkdownOutline | None = field(default=None, init=False, repr=False, compare=False)
 
     @property
     def lines(self) -> LineIndex:
@@ -146,13 +146,19 @@ class AgentDocument:
     def body(self) -> str:
         return self.text[self.body_span.start : self.body_span.end]
 
-    @cached_property
+    @property
     def markdown(self) -> MarkdownOutline:
-        if self.too_large:
-            # Claude Code skips the file (`file-too-large` says so); outlining megabytes of
-            # Markdown on every keystroke would cost seconds for nothing.
-            return MarkdownOutline((), (), ())
-        return outline_markdown(self.text, self.body_span, self.lines)
+        """The body's block outline, built on first use (only completion and symbols ask)."""
+        outline = self._markdown
+        if outline is None:
+            if self.too_large:
+                # Claude Code skips the file (`file-too-large` says so); outlining megabytes of
+                # Markdown on every keystroke would cost seconds for nothing.
+                outline = MarkdownOutline((), (), ())
+            else:
+                outline = outline_markdown(self.text, self.body_span, self.lines)
+            self._markdown = outline
+        return outline
 
     def all_tool_entries(self) -> Iterator[ToolEntry]:
         for key in TOOL_KEYS:

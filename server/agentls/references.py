@@ -115,6 +115,9 @@ class AgentReference:
 _DEFERRED = 256
 _KINDS = ("prose", "mention", "subagent-type", "tool-argument", "handoff", "agents-list", "task-permission")
 _KIND_CODES = {kind: code for code, kind in enumerate(_KINDS)}
+# A table row packs a candidate's flags and its kind into one number: the flags below, the kind above.
+_KIND_SHIFT = 16
+_FLAG_MASK = (1 << _KIND_SHIFT) - 1
 
 
 class CandidateTable(Sequence[Candidate]):
@@ -123,25 +126,19 @@ class CandidateTable(Sequence[Candidate]):
     here costs ~20. `Candidate` objects are made when asked for; `resolve`, `keys`, `at` and
     `named` read the columns directly."""
 
-    __slots__ = ("_bounds", "_flags", "_kinds", "_names", "_role")
+    __slots__ = ("_names", "_role", "_rows")
 
     def __init__(self, rows: Iterable[tuple[int, int, str, int, str]] = (), role: _RoleContext | None = None):
         """`rows` are (start, end, name as written, flags, kind), sorted by start."""
         names: list[str] = []
-        bounds = array("I")
-        flags = array("H")
-        kinds = bytearray()
+        packed: list[int] = []
         intern, codes = sys.intern, _KIND_CODES
-        for start, end, name, row_flags, kind in rows:
+        for start, end, name, flags, kind in rows:
             names.append(intern(name))  # the same few names recur in thousands of files
-            bounds.append(start)
-            bounds.append(end)
-            flags.append(row_flags)
-            kinds.append(codes[kind])
-        self._names = names
-        self._bounds = bounds
-        self._flags = flags
-        self._kinds = kinds
+            packed += (start, end, flags | codes[kind] << _KIND_SHIFT)
+        # Exactly sized, one tuple and one array per file: a row costs 12 bytes and a name 8.
+        self._names = tuple(names)
+        self._rows = array("I", packed)
         self._role = role
 
     def __len__(self) -> int:
@@ -166,14 +163,15 @@ class CandidateTable(Sequence[Candidate]):
         return (self._candidate(i) for i in range(len(self._names)))
 
     def _candidate(self, i: int) -> Candidate:
-        flags = self._flags[i]
+        rows = self._rows
+        packed = rows[3 * i + 2]
+        flags = packed & _FLAG_MASK
         deferred = None
         if flags & _DEFERRED:
             flags &= ~_DEFERRED
             deferred = self._role
-        bounds = self._bounds
         return Candidate(
-            self._names[i], Span(bounds[2 * i], bounds[2 * i + 1]), flags, _KINDS[self._kinds[i]], deferred
+            self._names[i], Span(rows[3 * i], rows[3 * i + 1]), flags, _KINDS[packed >> _KIND_SHIFT], deferred
         )
 
     def keys(self) -> Iterator[str]:
@@ -182,11 +180,9 @@ class CandidateTable(Sequence[Candidate]):
 
     def at(self, offset: int) -> list[Candidate]:
         """The candidates whose span holds `offset` (either end included)."""
-        bounds = self._bounds
+        rows = self._rows
         return [
-            self._candidate(i)
-            for i in range(len(self._names))
-            if bounds[2 * i] <= offset <= bounds[2 * i + 1]
+            self._candidate(i) for i in range(len(self._names)) if rows[3 * i] <= offset <= rows[3 * i + 1]
         ]
 
     def named(self, key: str) -> list[Candidate]:
@@ -196,10 +192,10 @@ class CandidateTable(Sequence[Candidate]):
     def resolve(self, check: Callable[[str], bool], own: str | None) -> list[AgentReference]:
         """`resolve` on the columns; a role context worked out here is kept in the table."""
         references: list[AgentReference] = []
-        names, bounds, all_flags, kinds = self._names, self._bounds, self._flags, self._kinds
-        role = self._role
+        names, rows, role = self._names, self._rows, self._role
         for i, name in enumerate(names):
-            flags = all_flags[i]
+            packed = rows[3 * i + 2]
+            flags = packed & _FLAG_MASK
             key = name.lower()
             if own is not None and key == own and not flags & _EXPLICIT:
                 continue
@@ -207,13 +203,12 @@ class CandidateTable(Sequence[Candidate]):
             counts = _counts(name, flags & ~_DEFERRED, known, bool(flags & _DEFERRED))
             if counts is None:
                 assert role is not None
-                flags = (flags & ~_DEFERRED) | role.flags_at(bounds[2 * i])
-                all_flags[i] = flags
+                flags = (flags & ~_DEFERRED) | role.flags_at(rows[3 * i])
+                rows[3 * i + 2] = flags | (packed & ~_FLAG_MASK)
                 counts = _counts_in_context(flags)
             if counts:
-                references.append(
-                    AgentReference(name, Span(bounds[2 * i], bounds[2 * i + 1]), _KINDS[kinds[i]], known)
-                )
+                span = Span(rows[3 * i], rows[3 * i + 1])
+                references.append(AgentReference(name, span, _KINDS[packed >> _KIND_SHIFT], known))
         if role is not None:
             role.release()
         return references

@@ -53,7 +53,6 @@ _MENTION_TUPLE_MAX = 16
 @dataclass(slots=True)  # one per file of the workspace: no `__dict__`
 class IndexedFile:
     uri: str
-    path: PurePath
     kind: FileKind
     dialect: Dialect | None
     scope: str  # "workspace", "user" or "plugin"
@@ -70,6 +69,12 @@ class IndexedFile:
     # Indexed from what another process learnt of the file (`check` in parallel): `document` is
     # empty and this is the file's frontmatter, parsed by `document_of` when a check asks.
     frontmatter_text: str | None = None
+
+    @property
+    def path(self) -> PurePath:
+        """The file's path, worked out from the uri when asked (ten thousand path objects kept for
+        the few questions that need one cost megabytes)."""
+        return uri_to_path(self.uri)
 
 
 def uri_to_path(uri: str) -> PurePath:
@@ -243,7 +248,6 @@ class AgentIndex:
             document = parse_document("")
             entry = IndexedFile(
                 uri,
-                path,
                 kind,
                 None,
                 scope,
@@ -259,14 +263,12 @@ class AgentIndex:
         document = parse_document(text)
         if kind is FileKind.SKILL:
             skill = document.name or path.parent.name
-            entry = IndexedFile(
-                uri, path, kind, None, scope, document, [], None, plugin, version, skill_name=skill
-            )
+            entry = IndexedFile(uri, kind, None, scope, document, [], None, plugin, version, skill_name=skill)
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
         candidates = _candidates(document, dialect, kind) if references else []
         name = agent_identity(path, dialect, document) if kind is FileKind.AGENT and dialect else None
-        entry = IndexedFile(uri, path, kind, dialect, scope, document, candidates, name, plugin, version)
+        entry = IndexedFile(uri, kind, dialect, scope, document, candidates, name, plugin, version)
         entry.references_pending = not references
         if old is None or old.agent_name != name:
             self.generation += 1
