@@ -188,8 +188,7 @@ def symbol_name(entry: IndexedFile) -> str | None:
 
 def _known_in(index: AgentIndex, entry: IndexedFile) -> Callable[[str], bool]:
     """Whether a name is a known agent as seen from `entry`: built-ins depend on its dialect."""
-    dialect = entry.dialect
-    return lambda name: index.is_known_agent(name, dialect)
+    return index.known_test(entry.dialect)
 
 
 def _references_around(index: AgentIndex, entry: IndexedFile, offset: int) -> list[AgentReference]:

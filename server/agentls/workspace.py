@@ -76,6 +76,16 @@ class IndexedFile:
         the few questions that need one cost megabytes)."""
         return uri_to_path(self.uri)
 
+    @property
+    def file_name(self) -> str:
+        """`path.name`, without building the path for an ordinary file uri (every check asks)."""
+        uri = self.uri
+        if uri.startswith("file:///") and not any(c in uri for c in "?#"):
+            name = unquote(uri[uri.rfind("/") + 1 :])
+            if name not in ("", ".", ".."):
+                return name
+        return self.path.name
+
 
 def uri_to_path(uri: str) -> PurePath:
     parsed = urlparse(uri)
@@ -375,15 +385,25 @@ class AgentIndex:
         return [self.files[u] for u in self._definitions.get(key, ())]
 
     def is_known_agent(self, name: str, dialect: Dialect | None = None) -> bool:
-        key = name.lower()
-        if key in self._definitions or key in self._always_known:
-            return True
-        if ":" in key:
-            return bool(self.definitions(key))
+        return self.known_test(dialect)(name.lower())
+
+    def known_test(self, dialect: Dialect | None) -> Callable[[str], bool]:
+        """Whether a lower-cased name is a known agent as seen from a file of `dialect` (built-ins
+        depend on it): one test for all the names of a file, not a lookup of the dialect's
+        built-ins for each."""
+        definitions, always = self._definitions, self._always_known
         builtins: frozenset[str] = self.cached(
             f"builtins:{dialect}", lambda: frozenset(n.lower() for n in self.dialect_builtins(dialect))
         )
-        return key in builtins
+
+        def known(key: str) -> bool:
+            if key in definitions or key in always:
+                return True
+            if ":" in key:
+                return bool(self.definitions(key))
+            return key in builtins
+
+        return known
 
     def agent_names(self) -> list[str]:
         names: list[str] = self.cached(
@@ -405,8 +425,7 @@ class AgentIndex:
     def references_in(self, entry: IndexedFile) -> list[AgentReference]:
         from .references import resolve
 
-        dialect = entry.dialect
-        return resolve(entry.candidates, lambda name: self.is_known_agent(name, dialect), entry.agent_name)
+        return resolve(entry.candidates, self.known_test(entry.dialect), entry.agent_name)
 
     def references_to(self, name: str) -> list[tuple[IndexedFile, AgentReference]]:
         key = name.lower()
@@ -443,7 +462,7 @@ class AgentIndex:
 
         references = self.references_in(entry)
         under_check = FileUnderCheck(
-            uri, entry.path.name, entry.dialect, entry.document, entry.agent_name, references, entry.scope
+            uri, entry.file_name, entry.dialect, entry.document, entry.agent_name, references, entry.scope
         )
         return check_file(under_check, self.context_for(entry))
 

@@ -202,3 +202,24 @@ def test_who_names_a_name_is_kept_right_past_a_few_files_and_back() -> None:
         named_by.discard(uri(f"n{number}"))
         assert index.mentioning("hub-architect") == named_by
     assert [f for f, _r in index.references_to("hub-architect")] == []
+
+
+@pytest.mark.parametrize(
+    "uri_text",
+    [
+        "file:///ws/.claude/agents/a.md",
+        "file:///ws/.claude/agents/with%20space%23hash.md",
+        "file:///ws/caf%C3%A9/%E2%9C%93.agent.md",
+        "file:///ws/agents/./x.md",
+        "file:///ws/agents/x.md/.",
+        "file:///ws/agents/",
+        "file:///ws/a.md?query",
+        "untitled:Untitled-1",
+        "vscode-vfs://github/o/r/.claude/agents/a.md",
+    ],
+)
+def test_an_indexed_file_name_is_its_path_name(uri_text: str) -> None:
+    index = AgentIndex()
+    index.update(uri_text, agent("a-agent"), FileKind.AGENT, Dialect.CLAUDE)
+    entry = index.files[uri_text]
+    assert entry.file_name == entry.path.name
