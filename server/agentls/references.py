@@ -570,7 +570,8 @@ class _BodyContext:
     Fences and inline code are found up front (almost every token asks about them); headings and
     sentences only when a role-like name asks, which most bodies never do."""
 
-    def __init__(self, text: str, region: Span) -> None:
+    def __init__(self, text: str, region: Span, inline_code: bool = True) -> None:
+        """`inline_code=False` leaves out the inline code spans (`_RoleContext` asks nothing of them)."""
         self.text = text
         self.region = region
         bounds = (region.start, region.end)
@@ -578,7 +579,7 @@ class _BodyContext:
         self.code = fenced_code_regions(text, region) if has_fence else []
         self.code_starts = [c.span.start for c in self.code]
         inline: list[tuple[int, int, str]] = []
-        if text.find("`", *bounds) >= 0:
+        if inline_code and text.find("`", *bounds) >= 0:
             for match in _INLINE_CODE.finditer(text, *bounds):
                 if not self.code or self.code_at(match.start()) is None:
                     inline.append((match.start(), match.end(), match.group(2).strip()))
@@ -687,10 +688,14 @@ def _lines_matching(
 ) -> Iterator[re.Match[str]]:
     """The matches of a one-line, `^`-anchored multi-line `pattern` in text[region], tried only
     on the lines that hold one of `markers` (which every match holds), found with `str.find`: the
-    regex engine would try such a pattern at every position of the body."""
+    regex engine would try such a pattern at every position of the body. Each marker's next
+    occurrence is remembered, so a marker that never comes is looked for once, not once per line."""
     start, end = region.start, region.end
-    at = _first_of(text, markers, start, end)
-    while at >= 0:
+    ahead = [text.find(marker, start, end) for marker in markers]
+    while True:
+        at = min((position for position in ahead if position >= 0), default=-1)
+        if at < 0:
+            return
         line_start = max(text.rfind("\n", start, at) + 1, start)
         match = pattern.match(text, line_start, end)
         if match is not None:
@@ -698,16 +703,9 @@ def _lines_matching(
         line_end = text.find("\n", at, end)
         if line_end < 0:
             return
-        at = _first_of(text, markers, line_end, end)
-
-
-def _first_of(text: str, markers: tuple[str, ...], start: int, end: int) -> int:
-    first = -1
-    for marker in markers:
-        at = text.find(marker, start, end)
-        if at >= 0 and (first < 0 or at < first):
-            first = at
-    return first
+        for number, position in enumerate(ahead):
+            if 0 <= position < line_end:
+                ahead[number] = text.find(markers[number], line_end, end)
 
 
 def _agent_noun_start(text: str, at: int, floor: int) -> int:
@@ -770,7 +768,7 @@ class _RoleContext:
     def flags_at(self, start: int) -> int:
         body = self._body
         if body is None:
-            body = self._body = _BodyContext(self.text, self.region)
+            body = self._body = _BodyContext(self.text, self.region, inline_code=False)
         flags = body.sentence_flags(start)
         if _CONNECTIVE_BEFORE.search(self.text, max(0, start - 24), start):
             flags |= _CONNECTIVE
