@@ -45,13 +45,19 @@ class ExpansionError(ValueError):
 
 
 # `slots=True` on the node classes: the index keeps a tree for every file, and a node without a
-# `__dict__` is about 40 bytes smaller.
+# `__dict__` is about 40 bytes smaller. Each keeps its offsets and makes its `span` when asked:
+# a `Span` per node cost the index 48 bytes a node, for the few nodes a request looks at.
 @dataclass(eq=False, slots=True)
 class ScalarNode:
     value: str
-    span: Span
+    start: int
+    end: int
     tag: str
     style: str | None  # None (plain), "'", '"', "|" or ">"
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
 
     @property
     def is_quoted(self) -> bool:
@@ -61,17 +67,27 @@ class ScalarNode:
 @dataclass(eq=False, slots=True)
 class SequenceNode:
     items: tuple[Node, ...]
-    span: Span
+    start: int
+    end: int
     tag: str
     flow: bool
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
 
 
 @dataclass(eq=False, slots=True)
 class MappingNode:
     pairs: tuple[tuple[Node, Node], ...]
-    span: Span
+    start: int
+    end: int
     tag: str
     flow: bool
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
 
     def get(self, key: str) -> tuple[ScalarNode, Node] | None:
         """The first pair whose key is the scalar `key`."""
@@ -86,8 +102,13 @@ class AliasNode:
     """`*name`: a reference to an earlier anchored node, expanded only on demand."""
 
     target: Node
-    span: Span
+    start: int
+    end: int
     tag: str = field(default="")
+
+    @property
+    def span(self) -> Span:
+        return Span(self.start, self.end)
 
 
 Node = ScalarNode | SequenceNode | MappingNode | AliasNode
@@ -130,7 +151,7 @@ def _nesting_too_deep(text: str) -> int | None:
 def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
     known = seen.get(id(node))
     if known is not None:
-        return AliasNode(known, Span(base + node.start_mark.index, base + node.end_mark.index))
+        return AliasNode(known, base + node.start_mark.index, base + node.end_mark.index)
     start = base + node.start_mark.index
     end = base + node.end_mark.index
     result: Node
@@ -138,15 +159,15 @@ def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
         value = str(node.value)
         if len(value) <= INTERN_UP_TO:
             value = sys.intern(value)
-        result = ScalarNode(value, Span(start, end), node.tag, node.style)
+        result = ScalarNode(value, start, end, node.tag, node.style)
         seen[id(node)] = result
     elif isinstance(node, yaml.SequenceNode):
-        sequence = SequenceNode((), Span(start, end), node.tag, bool(getattr(node, "flow_style", False)))
+        sequence = SequenceNode((), start, end, node.tag, bool(getattr(node, "flow_style", False)))
         seen[id(node)] = sequence
         sequence.items = tuple([_convert(item, base, seen) for item in node.value])
         result = sequence
     else:
-        mapping = MappingNode((), Span(start, end), node.tag, bool(getattr(node, "flow_style", False)))
+        mapping = MappingNode((), start, end, node.tag, bool(getattr(node, "flow_style", False)))
         seen[id(node)] = mapping
         mapping.pairs = tuple([(_convert(k, base, seen), _convert(v, base, seen)) for k, v in node.value])
         result = mapping
@@ -276,7 +297,7 @@ def remap_spans(root: Node, origin: list[int], base: int) -> None:
         if id(node) in seen:
             continue
         seen.add(id(node))
-        node.span = Span(move(node.span.start), move(node.span.end))
+        node.start, node.end = move(node.start), move(node.end)
         if isinstance(node, SequenceNode):
             stack.extend(node.items)
         elif isinstance(node, MappingNode):
