@@ -85,13 +85,15 @@ class AgentDocument:
     root: Node | None
     yaml_error: YamlError | None
     body_span: Span
-    tool_entries: dict[str, list[ToolEntry]] = field(default_factory=dict)
     too_large: bool = False
     # When the YAML is invalid but Claude Code's own repair (quoting risky values, tabs to spaces)
     # makes it parse, `root` is the repaired tree and these are the values the repair quoted.
     repaired_values: tuple[Span, ...] = ()
     _lines: LineIndex | None = field(default=None, init=False, repr=False, compare=False)
     _markdown: MarkdownOutline | None = field(default=None, init=False, repr=False, compare=False)
+    _tool_entries: dict[str, list[ToolEntry]] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
 
     @property
     def lines(self) -> LineIndex:
@@ -105,6 +107,23 @@ class AgentDocument:
 
     def range(self, span: Span) -> Range:
         return self.lines.range(span.start, span.end)
+
+    @property
+    def tool_entries(self) -> dict[str, list[ToolEntry]]:
+        """Each tool list's entries by key, read on first use: learning which agents a workspace
+        defines needs none, and most indexed files are never checked or hovered."""
+        entries = self._tool_entries
+        if entries is None:
+            entries = {}
+            mapping = self.mapping
+            if mapping is not None:
+                for key in TOOL_KEYS:
+                    pair = mapping.get(key)
+                    if pair is not None:
+                        entries[key] = tool_entries_for(self.text, pair[1], key)
+            # Two threads racing here build equal dictionaries; either may stay.
+            self._tool_entries = entries
+        return entries
 
     @property
     def mapping(self) -> MappingNode | None:
@@ -394,7 +413,7 @@ def parse_document(text: str) -> AgentDocument:
                 root = fixed_root
                 repaired = tuple(Span(content.start + a, content.start + b) for a, b in quoted)
     body_start = frontmatter.close_span.end if frontmatter.close_span is not None else len(text)
-    document = AgentDocument(
+    return AgentDocument(
         text,
         frontmatter,
         root,
@@ -403,13 +422,6 @@ def parse_document(text: str) -> AgentDocument:
         too_large=too_large,
         repaired_values=repaired,
     )
-    mapping = document.mapping
-    if mapping is not None:
-        for key in TOOL_KEYS:
-            pair = mapping.get(key)
-            if pair is not None:
-                document.tool_entries[key] = tool_entries_for(text, pair[1], key)
-    return document
 
 
 _REPAIR_KEY = re.compile(r"^([ \t]*(?:- )?)([^\s:#'\"][^:]*?):[ \t]+(.+?)[ \t]*$")

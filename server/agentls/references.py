@@ -874,11 +874,17 @@ def _prose_candidates(text: str, region: Span, found: list[_Row]) -> bool:
 
 def _frontmatter_candidates(document: AgentDocument, dialect: Dialect, found: list[_Row]) -> None:
     explicit = _EXPLICIT | _FRONTMATTER
-    for entry in document.all_tool_entries():
-        if entry.name in ("Agent", "Task") and entry.specifier_span is not None:
-            for word, span in entry.arguments:
-                if word != "*":
-                    found.append((span.start, span.end, word, explicit, "tool-argument"))
+    # `Agent(x)` / `Task(x)` in a tool list: the tool entries are read (and kept) only when the
+    # frontmatter could hold one (an escape in a quoted value could spell either name).
+    if document.frontmatter is not None:
+        content = document.frontmatter.content_span
+        text = document.text
+        if any(text.find(word, content.start, content.end) >= 0 for word in ("Agent", "Task", "\\")):
+            for entry in document.all_tool_entries():
+                if entry.name in ("Agent", "Task") and entry.specifier_span is not None:
+                    for word, span in entry.arguments:
+                        if word != "*":
+                            found.append((span.start, span.end, word, explicit, "tool-argument"))
     mapping = document.mapping
     if mapping is None:
         return

@@ -353,3 +353,30 @@ def test_an_unknown_role_name_in_a_collaboration_sentence_is_a_reference_only_th
     assert {"data-engineer", "billing-architect", "qa-engineer"} <= references
     assert "lone-architect" not in references  # backticks alone, no link word: not enough
     assert isinstance(next(iter(_table())), Candidate)
+
+
+@pytest.mark.parametrize(
+    "tools",
+    [
+        "Read, Agent(helper-bot, Ghost)",
+        '"Read, Ag\\x65nt(helper-bot)"',
+        '[Read, "T\\u0061sk(helper-bot)"]',
+        "[Read, Task(*), Task(other-bot)]",
+        "Read, Grep",
+    ],
+)
+def test_agent_and_task_arguments_in_the_tool_list_are_candidates(tools: str) -> None:
+    """The tool entries are read only when the frontmatter could hold `Agent(` or `Task(`; the
+    candidates are the arguments those entries hold, whatever the spelling."""
+    document = parse_document(f"---\nname: a\ndescription: d\ntools: {tools}\n---\nBody.\n")
+    found = [
+        (c.name, c.span) for c in extract_candidates(document, Dialect.CLAUDE) if c.kind == "tool-argument"
+    ]
+    expected = [
+        (word, span)
+        for entry in document.all_tool_entries()
+        if entry.name in ("Agent", "Task") and entry.specifier_span is not None
+        for word, span in entry.arguments
+        if word != "*"
+    ]
+    assert found == expected
