@@ -29,8 +29,15 @@ from helpers import (
 )
 
 # Thousands of files, so that the handful of requests a test sends while the scan runs is a tiny
-# fraction of the scan even if indexing a file gets many times cheaper than it is.
+# fraction of the scan even if indexing a file gets many times cheaper than it is. Each also
+# configures a few MCP servers, as real agents do: the first pass reads every frontmatter, and a
+# bare one had become so cheap to read (~0.1 ms) that on a busy machine the scan could end before
+# the test's requests did.
 SCANNED = 3000
+MCP_SERVERS = "".join(
+    f'  server-{n}:\n    command: npx\n    args: [-y, "@example/server-{n}", --port, "{4000 + n}"]\n'
+    for n in range(8)
+)
 # The scan walks a folder's files before its subfolders, and a folder's files by name.
 LAST_SCANNED = f"agent-{SCANNED - 1:04d}"
 
@@ -39,7 +46,8 @@ name: {name}
 description: Agent {name} of a large workspace, written for the indexing tests.
 tools: Read, Grep
 model: sonnet
----
+mcpServers:
+{servers}---
 You review changes handed over by the `zebra-keeper` agent, one file at a time.
 
 Report what you found as a list, most important first, and say which lines each finding is about.
@@ -56,7 +64,7 @@ Ask `ghost-agent` first. Partner with `{last}`. Hand over to `zebra-keeper`.
 Delegate to `zebra-k
 """
 TYPED = "`zebra-k\n"
-ZEBRA = AGENT.format(name="zebra-keeper").replace("the `zebra-keeper` agent", "the user")
+ZEBRA = AGENT.format(name="zebra-keeper", servers=MCP_SERVERS).replace("the `zebra-keeper` agent", "the user")
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +76,7 @@ def large_workspace(tmp_path_factory: pytest.TempPathFactory) -> Path:
     (agents / "zebra-keeper.md").write_text(ZEBRA, encoding="utf-8")
     for number in range(SCANNED):
         name = f"agent-{number:04d}"
-        (many / f"{name}.md").write_text(AGENT.format(name=name), encoding="utf-8")
+        (many / f"{name}.md").write_text(AGENT.format(name=name, servers=MCP_SERVERS), encoding="utf-8")
     return root
 
 
