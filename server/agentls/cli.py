@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .findings import Finding, Severity
     from .scan import FoundFile
-    from .workspace import AgentIndex, IndexedFile
+    from .workspace import AgentIndex, IndexedFile, McpServer
 
 
 class Reported(NamedTuple):
@@ -219,10 +219,6 @@ def run_check(
     return [item for path in checked for item in by_path.get(path, ())], problems, len(checked)
 
 
-def _file_uri(path: Path) -> str:
-    return path.as_uri() if path.is_absolute() else path.resolve().as_uri()
-
-
 class _CheckJob(NamedTuple):
     settings: Settings
     files: list[FoundFile]  # every file to index
@@ -242,7 +238,7 @@ class _Summary(NamedTuple):
     path: Path
     uri: str
     agent_name: str | None
-    mcp_servers: tuple[Any, ...]
+    mcp_servers: tuple[McpServer, ...]
     skill_name: str | None
     frontmatter: str | None  # an agent's frontmatter (see `_frontmatter_prefix`), for `duplicate-agent`
 
@@ -276,6 +272,7 @@ def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, d
 
     Only the files reported on are searched for the agents they name: no check reads who names
     whom in another file, so files that only name agents (CLAUDE.md, commands) are skipped."""
+    from .scan import file_uri
     from .workspace import FREEZE_EVERY, AgentIndex, FileKind, freeze_long_lived
 
     index = AgentIndex(settings=job.settings)
@@ -291,7 +288,7 @@ def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, d
         if text is None:
             unreadable.add(item.path)
             continue
-        uri = uris[item.path] = _file_uri(item.path)
+        uri = uris[item.path] = file_uri(item.path)
         index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin, references=reported)
         if len(uris) % FREEZE_EVERY == 0:
             freeze_long_lived()
@@ -405,19 +402,24 @@ def _check_worker(connection: Any, inherited: list[Any], shard: int, shards: int
         index = _adopt_in_order(job, mine, uris, others)
         connection.send(("ok", _Outcome(_report(job, index, uris), unreadable)))
     except (EOFError, BrokenPipeError):
-        pass  # the parent hung up (another worker failed): there is no one to tell
+        return  # the parent hung up (another worker failed): there is no one to tell
     except BaseException as error:  # handed to the parent, which raises it
-        try:
-            connection.send(("error", error))
-        except OSError:
-            pass
-        except Exception:  # an exception that does not pickle
-            import contextlib
-
-            with contextlib.suppress(OSError):
-                connection.send(("error", RuntimeError(f"agentls check worker failed: {error!r}")))
+        _send_error(connection, error)
     finally:
         connection.close()
+
+
+def _send_error(connection: Any, error: BaseException) -> None:
+    """Hand a worker's exception to the parent: as it is when it pickles, described otherwise."""
+    import contextlib
+    import pickle
+
+    try:
+        pickle.dumps(error)
+    except Exception:
+        error = RuntimeError(f"agentls check worker failed: {error!r}")
+    with contextlib.suppress(OSError):  # the parent is gone: there is no one to tell
+        connection.send(("error", error))
 
 
 def _summary(path: Path, entry: IndexedFile) -> _Summary:

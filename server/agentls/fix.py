@@ -27,7 +27,7 @@ from .config import Settings
 from .dialects import Dialect
 from .document import AgentDocument
 from .findings import effective_severity
-from .scan import FoundFile, read_text
+from .scan import FoundFile, file_uri, read_text
 from .workspace import AgentIndex
 
 MAX_PASSES = 3
@@ -114,10 +114,6 @@ def write_fixed(path: Path, checked_text: str, new_text: str, roots: Sequence[Pa
     return None
 
 
-def _uri(path: Path) -> str:
-    return path.as_uri() if path.is_absolute() else path.resolve().as_uri()
-
-
 @dataclass
 class LoadedWorkspace:
     """An index of everything under some paths, as `agentls check` builds it."""
@@ -142,7 +138,7 @@ def load_workspace(
         text = read_text(item.path)
         if text is None:
             continue
-        uri = _uri(item.path)
+        uri = file_uri(item.path)
         files[item.path] = (item, uri)
         index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin)
     return LoadedWorkspace(index, files, report_paths)

@@ -84,6 +84,11 @@ def decode_bytes(data: bytes) -> str:
     return data.decode("utf-8", errors="replace")
 
 
+def file_uri(path: Path) -> str:
+    """The `file:` uri of a path (a relative one is resolved first)."""
+    return path.as_uri() if path.is_absolute() else path.resolve().as_uri()
+
+
 def read_text(path: Path) -> str | None:
     """The text of a regular file, or None when it cannot be read or is not a regular file.
 
