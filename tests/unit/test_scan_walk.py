@@ -90,3 +90,16 @@ def test_walk_with_associations_classifies_every_file_by_its_whole_path(tmp_path
     assert walked[root / "docs" / "j.md"].dialect is not None
     assert root / "docs" / "commands" / "k.md" in walked
     assert walked[root / "docs" / "commands" / "k.md"].kind.value == "referrer"
+
+
+@pytest.mark.parametrize("spelling", [".", "ws", "ws/", "./ws/../ws"])
+def test_walk_from_a_relative_root_gives_the_paths_classify_gives(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, spelling: str
+) -> None:
+    # `walk` makes each file's path from its folder's; they must be the paths a caller would get
+    # from the folder names `os.walk` gives, however the root is spelt.
+    _tree(tmp_path / "ws")
+    monkeypatch.chdir(tmp_path if spelling != "." else tmp_path / "ws")
+    root = Path(spelling)
+    walked = list(walk(root))
+    assert {item.path: item for item in walked} == _expected(root)
