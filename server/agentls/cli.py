@@ -476,16 +476,50 @@ def default_jobs(files: int) -> int:
     return max(1, min(cores, 8))
 
 
-def _display(path: Path) -> str:
-    try:
-        return str(path.relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
+class _Displayed(dict[Path, str]):
+    """How `check` shows each path: relative to the working folder when it is under it, as it is
+    otherwise; worked out once a path (a file has many findings) against the folder at the start."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._cwd = Path.cwd()
+
+    def __missing__(self, path: Path) -> str:
+        try:
+            shown = str(path.relative_to(self._cwd))
+        except ValueError:
+            shown = str(path)
+        self[path] = shown
+        return shown
+
+
+class _FileUris(dict[Path, str]):
+    """`path.resolve().as_uri()` of each path, worked out once a path and resolving each folder
+    once: `resolve` asks the disk about every folder on the way, for each of a thousand findings.
+
+    A file in a resolved folder is resolved as it is, unless it is itself a link, so on POSIX
+    only the folder is resolved (Windows's resolve also settles a name's case: there the whole
+    path is)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._folders: dict[Path, Path] = {}
+
+    def __missing__(self, path: Path) -> str:
+        name = path.name
+        # `os.path.islink`, not `is_symlink`: it never raises (nor does `resolve`).
+        if os.name != "posix" or name in ("", ".", "..") or os.path.islink(path):  # noqa: PTH114
+            resolved = path.resolve()
+        else:
+            folder = self._folders.get(path.parent)
+            if folder is None:
+                folder = self._folders[path.parent] = path.parent.resolve()
+            resolved = folder / name
+        uri = self[path] = resolved.as_uri()
+        return uri
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
-    import json
-
     from .findings import Severity
 
     settings = _load_settings(args.config, stderr)
@@ -502,19 +536,19 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     )
     for problem in problems:
         print(f"agentls: {problem}", file=stderr)
-    if args.format == "json":
-        json.dump(_as_json(reported), stdout, indent=2)
-        stdout.write("\n")
-    elif args.format == "sarif":
-        json.dump(_as_sarif(reported), stdout, indent=2)
-        stdout.write("\n")
+    # The report is written at once: `json.dump` wrote each of its tens of thousands of pieces
+    # on its own, and `print` each line, which costs most where the output is unbuffered.
+    if args.format in ("json", "sarif"):
+        stdout.write(_json_text(_as_json(reported) if args.format == "json" else _as_sarif(reported)) + "\n")
     else:
-        for item in reported:
-            print(
-                f"{_display(item.path)}:{item.line}:{item.column}: {item.severity.label}: "
-                f"{item.finding.message} [{item.finding.code}]",
-                file=stdout,
+        shown = _Displayed()
+        stdout.write(
+            "".join(
+                f"{shown[item.path]}:{item.line}:{item.column}: {item.severity.label}: "
+                f"{item.finding.message} [{item.finding.code}]\n"
+                for item in reported
             )
+        )
         errors = sum(1 for r in reported if r.severity is Severity.ERROR)
         warnings = sum(1 for r in reported if r.severity is Severity.WARNING)
         print(f"{checked} files checked: {errors} errors, {warnings} warnings", file=stderr)
@@ -524,9 +558,10 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
 
 
 def _as_json(reported: Sequence[Reported]) -> list[dict[str, Any]]:
+    shown = _Displayed()
     return [
         {
-            "path": _display(r.path),
+            "path": shown[r.path],
             "line": r.line,
             "column": r.column,
             "endLine": r.end_line,
@@ -556,6 +591,7 @@ def _as_sarif(reported: Sequence[Reported]) -> dict[str, Any]:
         for info in CODES.values()
     ]
     rule_index = {info.code: number for number, info in enumerate(CODES.values())}
+    uris = _FileUris()
     results = [
         {
             "ruleId": r.finding.code,
@@ -565,7 +601,7 @@ def _as_sarif(reported: Sequence[Reported]) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": r.path.resolve().as_uri()},
+                        "artifactLocation": {"uri": uris[r.path]},
                         "region": {
                             "startLine": r.line,
                             "startColumn": r.column,
@@ -596,3 +632,63 @@ def _as_sarif(reported: Sequence[Reported]) -> dict[str, Any]:
             }
         ],
     }
+
+
+def _json_text(value: Any) -> str:
+    """`json.dumps(value, indent=2)`, the same text, made three times faster on a SARIF log: the
+    standard library indents in pure Python and passes every piece up through one generator per
+    level of nesting. Values other than dicts with string keys, lists, strings, integers, booleans
+    and None are left to `json.dumps`."""
+    import json
+    from json.encoder import encode_basestring_ascii as quoted
+
+    pieces: list[str] = []
+    add = pieces.append
+
+    def emit(value: Any, newline: str) -> None:
+        if isinstance(value, str):
+            add(quoted(value))
+        elif isinstance(value, dict):
+            if not value:
+                add("{}")
+                return
+            inner = newline + "  "
+            opening = "{"
+            for key, item in value.items():
+                if not isinstance(key, str):
+                    raise _NotPlainJson
+                add(opening + inner + quoted(key) + ": ")
+                opening = ","
+                emit(item, inner)
+            add(newline + "}")
+        elif isinstance(value, (list, tuple)):
+            if not value:
+                add("[]")
+                return
+            inner = newline + "  "
+            opening = "["
+            for item in value:
+                add(opening + inner)
+                opening = ","
+                emit(item, inner)
+            add(newline + "]")
+        elif value is None:
+            add("null")
+        elif value is True:
+            add("true")
+        elif value is False:
+            add("false")
+        elif isinstance(value, int):
+            add(int.__repr__(value))
+        else:
+            raise _NotPlainJson
+
+    try:
+        emit(value, "\n")
+    except _NotPlainJson:
+        return json.dumps(value, indent=2)
+    return "".join(pieces)
+
+
+class _NotPlainJson(Exception):
+    """A value `_json_text` leaves to `json.dumps`."""

@@ -1,0 +1,125 @@
+"""How `agentls check` writes its report: the same text as `json.dumps(..., indent=2)` and the
+paths and uris `pathlib` gives, written at once rather than piece by piece."""
+
+from __future__ import annotations
+
+import enum
+import io
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from agentls import cli
+from helpers import EXAMPLES
+
+
+class Level(enum.IntEnum):
+    LOW = 1
+
+
+class Colour(str, enum.Enum):
+    RED = "red"
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        [],
+        {},
+        [[], {}, [[]], {"a": {}}],
+        {"path": "a/b.md", "line": 3, "column": -1, "ok": True, "bad": False, "none": None},
+        ['quote " backslash \\ slash / tab \t newline \n return \r nul \x00 del \x7f'],
+        ["é ñ 中文 😀 \u2028 \ufeff", "\ud800 lone surrogate"],
+        [10**30, -(10**30), 0, Level.LOW, Colour.RED],
+        ("a", ("b",)),
+        {"$schema": "x", "runs": [{"results": [{"locations": [{"region": {"startLine": 1}}]}]}]},
+        [1.5, float("nan")],  # floats are left to json.dumps
+        {1: "a", None: "b"},  # so are keys other than strings
+        [b"bytes"],  # and values it cannot write: json.dumps raises for them
+    ],
+)
+def test_json_text_is_json_dumps_with_an_indent_of_two(value: Any) -> None:
+    try:
+        expected = json.dumps(value, indent=2)
+    except TypeError:
+        with pytest.raises(TypeError):
+            cli._json_text(value)
+        return
+    assert cli._json_text(value) == expected
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    target = tmp_path / "examples"
+    shutil.copytree(EXAMPLES, target)
+    return target
+
+
+class CountingWrites(io.StringIO):
+    writes = 0
+
+    def write(self, text: str) -> int:
+        self.writes += 1
+        return super().write(text)
+
+
+@pytest.mark.parametrize("form", ["json", "sarif", "text"])
+def test_the_report_is_written_at_once(examples: Path, form: str) -> None:
+    stdout, stderr = CountingWrites(), io.StringIO()
+    args = cli._build_parser().parse_args(["check", "--no-user-agents", "--format", form, str(examples)])
+    cli._check(args, stdout, stderr)
+    out = stdout.getvalue()
+    assert out.count("\n") > 10
+    assert stdout.writes == 1
+    if form != "text":
+        assert out == json.dumps(json.loads(out), indent=2) + "\n"
+
+
+def test_paths_are_shown_relative_to_the_working_folder_when_under_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    shown = cli._Displayed()
+    inside, outside = tmp_path / "a" / "b.md", tmp_path.parent / "c.md"
+    assert (shown[inside], shown[outside], shown[tmp_path]) == (
+        str(Path("a", "b.md")),
+        str(outside),
+        ".",
+    )
+    assert shown[inside] is shown[inside]
+
+
+def test_sarif_uris_are_those_of_the_resolved_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real = tmp_path / "real"
+    (real / "agents").mkdir(parents=True)
+    (real / "agents" / "a.md").write_text("x\n")
+    (real / "agents" / "b ü#.md").write_text("x\n")
+    (tmp_path / "linked-folder").symlink_to(real)
+    (real / "agents" / "linked.md").symlink_to(real / "agents" / "a.md")
+    (real / "agents" / "dangling.md").symlink_to(real / "nowhere.md")
+    (real / "agents" / "loop.md").symlink_to(real / "agents" / "loop.md")
+    monkeypatch.chdir(tmp_path)
+    paths = [
+        real / "agents" / "a.md",
+        real / "agents" / "b ü#.md",
+        real / "agents" / "linked.md",
+        real / "agents" / "dangling.md",
+        real / "agents" / "missing.md",
+        tmp_path / "linked-folder" / "agents" / "a.md",
+        tmp_path / "linked-folder" / "agents" / "linked.md",
+        tmp_path / "linked-folder" / "agents" / ".." / "agents" / "a.md",
+        tmp_path / "linked-folder" / "agents" / "..",
+        Path("real") / "agents" / "a.md",
+        Path("linked-folder") / "agents" / "a.md",
+        Path("/"),
+    ]
+    uris = cli._FileUris()
+    assert [uris[path] for path in paths] == [path.resolve().as_uri() for path in paths]
+    loop = real / "agents" / "loop.md"
+    with pytest.raises((OSError, RuntimeError)) as refused:
+        loop.resolve()
+    with pytest.raises(type(refused.value)):  # a link loop is refused as `resolve` refuses it
+        _ = uris[loop]
