@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import pytest
@@ -20,6 +21,7 @@ from agentls.suggest import (
     did_you_mean,
     did_you_mean_text,
     distance,
+    letter_counts,
     max_distance,
     quoted_list,
     rank,
@@ -49,6 +51,60 @@ def test_distance(a: str, b: str, expected: int) -> None:
 def test_distance_stops_past_the_limit() -> None:
     assert distance("backend-architect", "frontend-developer", 2) == 3
     assert distance("abcdef", "abc", 1) == 2
+
+
+def _full_table_distance(a: str, b: str) -> int:
+    """Optimal string alignment the textbook way: the whole table, nothing set aside."""
+    rows = [list(range(len(b) + 1))] + [[i] + [0] * len(b) for i in range(1, len(a) + 1)]
+    for i in range(1, len(a) + 1):
+        for j in range(1, len(b) + 1):
+            cost = 0 if a[i - 1] == b[j - 1] else 1
+            rows[i][j] = min(rows[i - 1][j] + 1, rows[i][j - 1] + 1, rows[i - 1][j - 1] + cost)
+            if i > 1 and j > 1 and a[i - 1] == b[j - 2] and a[i - 2] == b[j - 1]:
+                rows[i][j] = min(rows[i][j], rows[i - 2][j - 2] + 1)
+    return rows[len(a)][len(b)]
+
+
+_SHORT_WORDS = ["".join(letters) for n in range(5) for letters in itertools.product("abc", repeat=n)]
+
+
+def test_distance_matches_the_full_table_for_every_short_word() -> None:
+    """Setting aside a shared start and end, the band and the early stop change no answer:
+    every pair of words of up to four letters `a`, `b`, `c` (repeats are where a shared start
+    or end could be mistaken), at every limit."""
+    for a in _SHORT_WORDS:
+        for b in _SHORT_WORDS:
+            full = _full_table_distance(a, b)
+            for limit in range(4):
+                assert distance(a, b, limit) == min(full, limit + 1), (a, b, limit)
+
+
+@given(
+    a=st.text(alphabet="abcd-", max_size=16),
+    b=st.text(alphabet="abcd-", max_size=16),
+    limit=st.integers(min_value=0, max_value=4),
+)
+@settings(max_examples=500, deadline=None)
+def test_distance_matches_the_full_table(a: str, b: str, limit: int) -> None:
+    assert distance(a, b, limit) == min(_full_table_distance(a, b), limit + 1)
+
+
+@given(a=st.text(max_size=30), b=st.text(max_size=30))
+@settings(max_examples=500, deadline=None)
+def test_letter_counts_never_exceed_the_true_difference(a: str, b: str) -> None:
+    """Any characters (those sharing a field, counts past the field's width): the packed counts
+    differ by at most the true difference, and by exactly that for short ASCII words."""
+    true = sum(abs(a.count(char) - b.count(char)) for char in set(a) | set(b))
+    packed = (letter_counts(a) ^ letter_counts(b)).bit_count()
+    assert packed <= true
+    if all(word.isascii() and all(word.count(char) <= 4 for char in word) for word in (a, b)):
+        assert packed == true
+
+
+def test_letter_counts_are_exact_for_names() -> None:
+    assert (letter_counts("ui-orchestrator") ^ letter_counts("ux-orchestrator")).bit_count() == 2
+    assert (letter_counts("raed") ^ letter_counts("read")).bit_count() == 0
+    assert (letter_counts("aaaaaa") ^ letter_counts("a")).bit_count() == 3  # counts stop at four
 
 
 @pytest.mark.parametrize(
@@ -135,8 +191,10 @@ _NAME_PARTS = ["backend", "front", "data", "api", "ml", "sec", "architect", "exp
     word=st.text(alphabet="abcdefkmnoprstw-x", min_size=0, max_size=24),
 )
 @settings(max_examples=300, deadline=None)
-def test_the_bigram_index_finds_what_comparing_against_every_name_finds(names: list[str], word: str) -> None:
-    """The inverted bigram index is only a filter: it must never lose a name within the cutoff."""
+def test_the_letter_count_filter_finds_what_comparing_against_every_name_finds(
+    names: list[str], word: str
+) -> None:
+    """Comparing letter counts is only a filter: it must never lose a name within the cutoff."""
     vocab = Vocabulary(names)
     cutoff = max_distance(len(word))
     assume(cutoff > 0)  # words of two letters or fewer are only matched exactly
@@ -177,8 +235,8 @@ def test_near_misses_of_generated_names_match_a_full_comparison() -> None:
 )
 @settings(max_examples=300, deadline=None)
 def test_every_name_within_the_cutoff_is_ranked(names: list[str], word: str) -> None:
-    """The bigram index and the letter-count bound only skip work: the edit tier holds exactly
-    the names a comparison with every name finds within the cutoff."""
+    """The letter-count bound only skips work: the edit tier holds exactly the names a
+    comparison with every name finds within the cutoff."""
     vocab = Vocabulary(names)
     found = rank(word, vocab, limit=len(names) + 1)
     exact = {s.value for s in found if s.tier == EXACT}
