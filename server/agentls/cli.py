@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from .config import Settings
     from .findings import Finding, Severity
     from .scan import FoundFile
-    from .workspace import AgentIndex, IndexedFile, McpServer
+    from .workspace import AgentIndex, McpServer
 
 
 class Reported(NamedTuple):
@@ -202,7 +202,9 @@ def run_check(
     the same order.
     """
     found, report_paths, problems = collect(paths, settings, forced, user_agents)
-    job = _CheckJob(settings, found, report_paths, set(report_paths))
+    number = {item.path: number for number, item in enumerate(found)}
+    report_numbers = [number[path] for path in report_paths]
+    job = _CheckJob(settings, found, report_paths, report_numbers, set(report_numbers))
     if jobs is None:
         jobs = default_jobs(len(report_paths))
     outcome: _Outcome | None = None
@@ -210,37 +212,44 @@ def run_check(
         outcome = _check_in_processes(job, min(jobs, len(report_paths)))
     if outcome is None:
         outcome = _check_serially(job)
-    by_path: dict[Path, list[Reported]] = {}
-    for item in outcome.reported:
-        by_path.setdefault(item.path, []).append(item)
     unreadable = outcome.unreadable
-    problems.extend(f"{path}: cannot read the file" for path in report_paths if path in unreadable)
-    checked = [path for path in report_paths if path not in unreadable]
-    return [item for path in checked for item in by_path.get(path, ())], problems, len(checked)
+    problems.extend(
+        f"{path}: cannot read the file"
+        for path, number in zip(report_paths, report_numbers, strict=True)
+        if number in unreadable
+    )
+    checked = sum(1 for number in report_numbers if number not in unreadable)
+    # Each file's findings come from one process, in order: a stable sort by file puts them
+    # where one process would have.
+    rows = sorted(outcome.rows, key=lambda row: row[0])
+    return [Reported(report_paths[row[0]], *row[1:]) for row in rows], problems, checked
 
 
 class _CheckJob(NamedTuple):
     settings: Settings
     files: list[FoundFile]  # every file to index
     report_paths: list[Path]  # the files to report on, in report order
-    reported: set[Path]
+    # What the processes of a check tell each other names files by number, not by path (paths
+    # are slow to hash, and slower to pickle): a file's place in `files`, and a reported file's
+    # place in `report_paths`.
+    report_numbers: list[int]  # the place in `files` of each of `report_paths`
+    reported: set[int]  # `report_numbers` as a set
 
 
 class _Outcome(NamedTuple):
-    reported: list[Reported]  # in any order
-    unreadable: set[Path]
+    rows: list[_Row]  # in any order
+    unreadable: set[int]  # files (by number) that could not be read
 
 
-class _Summary(NamedTuple):
-    """What checks of other files may ask about an indexed file: `_check_in_processes` hands it
-    from the process that parsed the file to the others."""
+# A finding as a check process hands it over: `Reported` with the reported file's number (its
+# place in `report_paths`) for its path.
+_Row = tuple[int, "Finding", "Severity", int, int, int, int]
 
-    path: Path
-    uri: str
-    agent_name: str | None
-    mcp_servers: tuple[McpServer, ...]
-    skill_name: str | None
-    frontmatter: str | None  # an agent's frontmatter (see `_frontmatter_prefix`), for `duplicate-agent`
+# What checks of other files may ask about an indexed file, which `_check_in_processes` hands
+# from the process that parsed it to the others: its number, uri, agent name, MCP servers, skill
+# name, and an agent's frontmatter (see `_frontmatter_prefix`, for `duplicate-agent`). A plain
+# tuple: a named tuple costs several times as much to pickle and unpickle.
+_Summary = tuple[int, str, "str | None", "tuple[McpServer, ...]", "str | None", "str | None"]
 
 
 # The closing fence of a frontmatter that opens on the first line (see `_frontmatter_prefix`).
@@ -266,9 +275,9 @@ def _frontmatter_prefix(text: str) -> str:
     return text[: match.end()] if match else text
 
 
-def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, dict[Path, str], set[Path]]:
+def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, dict[int, str], set[int]]:
     """Read and index every `shards`-th file of the job, starting at `shard`; returns the index, the
-    uri of each file indexed, and the files that could not be read.
+    uri of each file indexed, and the files that could not be read (by their number in the job).
 
     Only the files reported on are searched for the agents they name: no check reads who names
     whom in another file, so files that only name agents (CLAUDE.md, commands) are skipped."""
@@ -276,32 +285,32 @@ def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, d
     from .workspace import FREEZE_EVERY, AgentIndex, FileKind, freeze_long_lived
 
     index = AgentIndex(settings=job.settings)
-    uris: dict[Path, str] = {}
-    unreadable: set[Path] = set()
-    for number, item in enumerate(job.files):
-        if number % shards != shard:
-            continue
-        reported = item.path in job.reported
+    uris: dict[int, str] = {}
+    unreadable: set[int] = set()
+    for number in range(shard, len(job.files), shards):
+        item = job.files[number]
+        reported = number in job.reported
         if item.kind is FileKind.REFERRER and not reported:
             continue
         text = read_text(item.path)
         if text is None:
-            unreadable.add(item.path)
+            unreadable.add(number)
             continue
-        uri = uris[item.path] = file_uri(item.path)
+        uri = uris[number] = file_uri(item.path)
         index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin, references=reported)
         if len(uris) % FREEZE_EVERY == 0:
             freeze_long_lived()
     return index, uris, unreadable
 
 
-def _report(job: _CheckJob, index: AgentIndex, own: dict[Path, str]) -> list[Reported]:
-    """The findings of the reported files among `own` (the files this process parsed, by path)."""
+def _report(job: _CheckJob, index: AgentIndex, own: dict[int, str]) -> list[_Row]:
+    """The findings of the reported files among `own` (the files this process parsed, by number),
+    in report order."""
     from .findings import effective_severity
 
-    reported: list[Reported] = []
-    for path in job.report_paths:
-        uri = own.get(path)
+    reported: list[_Row] = []
+    for report, number in enumerate(job.report_numbers):
+        uri = own.get(number)
         if uri is None:
             continue
         entry = index.files[uri]
@@ -312,9 +321,7 @@ def _report(job: _CheckJob, index: AgentIndex, own: dict[Path, str]) -> list[Rep
             start = entry.document.lines.position(finding.span.start)
             end = entry.document.lines.position(finding.span.end)
             reported.append(
-                Reported(
-                    path, finding, severity, start.line + 1, start.column + 1, end.line + 1, end.column + 1
-                )
+                (report, finding, severity, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
             )
     return reported
 
@@ -361,10 +368,11 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
                 process.kill()
             return None
         try:
+            # Each worker's summaries come pickled, and go on to the others as they came: this
+            # process reads none of them.
             summaries = [_received(connection) for _process, connection in workers]
             for shard, (_process, connection) in enumerate(workers):
-                others = [s for other, part in enumerate(summaries) if other != shard for s in part]
-                connection.send(("ok", others))
+                connection.send(("ok", [part for other, part in enumerate(summaries) if other != shard]))
             outcomes = [_received(connection) for _process, connection in workers]
         except (EOFError, OSError):
             # A worker vanished (killed, out of memory): check in this process instead.
@@ -377,8 +385,8 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
             connection.close()
             process.join()
     return _Outcome(
-        [item for outcome in outcomes for item in outcome.reported],
-        {path for outcome in outcomes for path in outcome.unreadable},
+        [row for outcome in outcomes for row in outcome.rows],
+        {number for outcome in outcomes for number in outcome.unreadable},
     )
 
 
@@ -391,14 +399,16 @@ def _received(connection: Any) -> Any:
 
 
 def _check_worker(connection: Any, inherited: list[Any], shard: int, shards: int) -> None:
+    import pickle
+
     for other in inherited:
         other.close()
     try:
         assert _FORKED_JOB is not None
         job = _FORKED_JOB
         mine, uris, unreadable = _index_files(job, shard, shards)
-        connection.send(("ok", [_summary(path, mine.files[uri]) for path, uri in uris.items()]))
-        others: dict[Path, _Summary] = {s.path: s for s in _received(connection)}
+        connection.send(("ok", pickle.dumps(_summaries(mine, uris), pickle.HIGHEST_PROTOCOL)))
+        others = {summary[0]: summary for part in _received(connection) for summary in pickle.loads(part)}
         index = _adopt_in_order(job, mine, uris, others)
         connection.send(("ok", _Outcome(_report(job, index, uris), unreadable)))
     except (EOFError, BrokenPipeError):
@@ -422,13 +432,18 @@ def _send_error(connection: Any, error: BaseException) -> None:
         connection.send(("error", error))
 
 
-def _summary(path: Path, entry: IndexedFile) -> _Summary:
-    frontmatter = _frontmatter_prefix(entry.document.text) if entry.agent_name else None
-    return _Summary(path, entry.uri, entry.agent_name, entry.mcp_servers, entry.skill_name, frontmatter)
+def _summaries(index: AgentIndex, uris: dict[int, str]) -> list[_Summary]:
+    """The summary of each file this process indexed (`uris`, by number)."""
+    summaries: list[_Summary] = []
+    for number, uri in uris.items():
+        entry = index.files[uri]
+        frontmatter = _frontmatter_prefix(entry.document.text) if entry.agent_name else None
+        summaries.append((number, uri, entry.agent_name, entry.mcp_servers, entry.skill_name, frontmatter))
+    return summaries
 
 
 def _adopt_in_order(
-    job: _CheckJob, mine: AgentIndex, uris: dict[Path, str], others: dict[Path, _Summary]
+    job: _CheckJob, mine: AgentIndex, uris: dict[int, str], others: dict[int, _Summary]
 ) -> AgentIndex:
     """One index of this process's files and the others' summaries, in the order of the files
     (which decides, say, the order of a duplicate agent's other definitions), as if one process
@@ -438,25 +453,27 @@ def _adopt_in_order(
 
     index = AgentIndex(settings=job.settings)
     empty = parse_document("")
-    for item in job.files:
-        uri = uris.get(item.path)
-        entry = mine.files[uri] if uri is not None else None
-        if entry is None:
-            summary = others.get(item.path)
+    for number, item in enumerate(job.files):
+        uri = uris.get(number)
+        if uri is not None:
+            entry = mine.files[uri]
+        else:
+            summary = others.get(number)
             if summary is None:
                 continue  # unread, or only names agents
+            _number, uri, agent_name, mcp_servers, skill_name, frontmatter = summary
             entry = IndexedFile(
-                summary.uri,
+                uri,
                 item.kind,
                 item.dialect if item.kind is FileKind.AGENT else None,
                 item.scope,
                 empty,
                 [],
-                summary.agent_name,
+                agent_name,
                 item.plugin,
-                mcp_servers=summary.mcp_servers,
-                skill_name=summary.skill_name,
-                frontmatter_text=summary.frontmatter,
+                mcp_servers=mcp_servers,
+                skill_name=skill_name,
+                frontmatter_text=frontmatter,
             )
         index.adopt(entry)
     return index

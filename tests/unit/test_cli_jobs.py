@@ -10,6 +10,7 @@ check what happens when a file cannot be read or a worker fails.
 from __future__ import annotations
 
 import os
+import pickle
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +200,21 @@ def test_a_worker_that_dies_leaves_the_check_to_one_process(
     monkeypatch.setattr(cli, "_index_files", dying)
     parallel, _, _ = cli.run_check([root], Settings(), user_agents=False, jobs=2)
     assert _normalised(parallel) == _normalised(serial)
+
+
+def test_what_the_processes_hand_each_other_names_files_by_number(tmp_path: Path) -> None:
+    # Paths are slow to pickle and unpickle: the summaries and the findings that cross between
+    # processes carry files' numbers in the job instead, and uris as strings.
+    root = _workspace(tmp_path / "ws")
+    found, report_paths, _ = cli.collect([root], Settings(), None, False)
+    numbers = {item.path: number for number, item in enumerate(found)}
+    report_numbers = [numbers[path] for path in report_paths]
+    job = cli._CheckJob(Settings(), found, report_paths, report_numbers, set(report_numbers))
+    index, uris, unreadable = cli._index_files(job, 0, 1)
+    summaries = cli._summaries(index, uris)
+    rows = cli._report(job, index, uris)
+    assert summaries and rows and not unreadable
+    assert [found[number].path.as_uri() for number, *_ in summaries] == [uri for _, uri, *_ in summaries]
+    assert [row[0] for row in rows] == sorted(row[0] for row in rows)  # in report order
+    for message in (summaries, rows):
+        assert b"pathlib" not in pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
