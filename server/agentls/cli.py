@@ -26,8 +26,10 @@ from .dialects import Dialect
 
 if TYPE_CHECKING:
     from .config import Settings
+    from .document import AgentDocument
     from .findings import Finding, Severity
     from .scan import FoundFile
+    from .text import LineIndex
     from .workspace import AgentIndex, McpServer
 
 
@@ -313,17 +315,35 @@ def _report(job: _CheckJob, index: AgentIndex, own: dict[int, str]) -> list[_Row
         uri = own.get(number)
         if uri is None:
             continue
-        entry = index.files[uri]
-        for finding in index.check(uri):
+        findings = index.check(uri)
+        if not findings:
+            continue
+        last = max(max(finding.span.start, finding.span.end) for finding in findings)
+        lines = _lines_through(index.files[uri].document, last)
+        for finding in findings:
             severity = effective_severity(finding, job.settings.severity)
             if severity is None:
                 continue
-            start = entry.document.lines.position(finding.span.start)
-            end = entry.document.lines.position(finding.span.end)
+            start = lines.position(finding.span.start)
+            end = lines.position(finding.span.end)
             reported.append(
                 (report, finding, severity, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
             )
     return reported
+
+
+def _lines_through(document: AgentDocument, offset: int) -> LineIndex:
+    """A line index that places every offset up to `offset` in `document` as its own does.
+
+    Most findings are in the frontmatter, and the document builds its index of the whole text
+    on first use: for the text up to just past `offset` (the character after tells a lone CR
+    from a CRLF), the index costs a third as much."""
+    from .text import LineIndex
+
+    text = document.text
+    if offset + 1 >= len(text):
+        return document.lines
+    return LineIndex(text[: offset + 1])
 
 
 def _check_serially(job: _CheckJob) -> _Outcome:

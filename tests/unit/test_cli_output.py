@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from agentls import cli
+from agentls.document import parse_document
 from helpers import EXAMPLES
 
 
@@ -123,3 +124,23 @@ def test_sarif_uris_are_those_of_the_resolved_paths(tmp_path: Path, monkeypatch:
         loop.resolve()
     with pytest.raises(type(refused.value)):  # a link loop is refused as `resolve` refuses it
         _ = uris[loop]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "one line",
+        "---\nname: a\n---\nbody\n",
+        "---\r\nname: a\r\n---\r\nbody\r\n\r\n",
+        "a\rb\r\rc\r\nd\n\re",
+        "\r\n\r\n\r",
+        "😀 é\n中文\r\n\ufeffx",
+    ],
+)
+def test_a_line_index_of_the_start_of_a_file_places_offsets_as_the_whole_one(text: str) -> None:
+    whole = parse_document(text).lines
+    for last in range(len(text) + 2):
+        lines = cli._lines_through(parse_document(text), last)
+        for offset in range(-1, last + 1):
+            assert lines.position(offset) == whole.position(offset), (last, offset)
