@@ -22,7 +22,17 @@ from .rules_schema import check_frontmatter
 from .rules_tools import check_tools
 from .suggest import Vocabulary
 from .text import Span
-from .yamltree import AliasNode, MappingNode, Node, ScalarNode, SequenceNode, is_unsafe_tag, to_python
+from .yamltree import (
+    EXPANSION_BUDGET,
+    MAX_DEPTH,
+    AliasNode,
+    MappingNode,
+    Node,
+    ScalarNode,
+    SequenceNode,
+    is_unsafe_tag,
+    to_python,
+)
 
 
 class AnalysisContext(Protocol):
@@ -203,15 +213,19 @@ def _tree_findings(document: AgentDocument) -> Iterable[Finding]:
             root.span,
         )
         return
-    try:
-        to_python(root)
-    except ValueError:
-        yield Finding(
-            "yaml-alias-bomb",
-            "YAML aliases make this frontmatter expand to an enormous value; agentls does not expand it, "
-            "and hosts may refuse or hang on it.",
-            root.span,
-        )
+    size, aliased, unsafe = _survey(root)
+    # Without aliases `to_python` makes one value per node, no deeper than the tree, which has more
+    # nodes than levels: only an alias or a big tree can take it past its budget or depth.
+    if aliased or size > min(MAX_DEPTH, EXPANSION_BUDGET):
+        try:
+            to_python(root)
+        except ValueError:
+            yield Finding(
+                "yaml-alias-bomb",
+                "YAML aliases make this frontmatter expand to an enormous value; agentls does not expand "
+                "it, and hosts may refuse or hang on it.",
+                root.span,
+            )
     seen: dict[str, ScalarNode] = {}
     for key, _value in root.pairs:
         if isinstance(key, ScalarNode):
@@ -226,35 +240,46 @@ def _tree_findings(document: AgentDocument) -> Iterable[Finding]:
                 )
             else:
                 seen[key.value] = key
-    for node in _walk(root):
-        if is_unsafe_tag(node.tag):
-            yield Finding(
-                "yaml-unsafe-tag",
-                f"The tag `{node.tag}` asks for a language object; agentls never constructs it and agent "
-                "hosts treat it as an error or plain text.",
-                Span(
-                    node.span.start,
-                    min(
-                        node.span.end, document.lines.line_end(document.lines.position(node.span.start).line)
-                    ),
-                ),
-            )
+    for node in unsafe:
+        yield Finding(
+            "yaml-unsafe-tag",
+            f"The tag `{node.tag}` asks for a language object; agentls never constructs it and agent "
+            "hosts treat it as an error or plain text.",
+            Span(
+                node.span.start,
+                min(node.span.end, document.lines.line_end(document.lines.position(node.span.start).line)),
+            ),
+        )
 
 
-def _walk(root: Node) -> Iterable[Node]:
+# The tags nearly every node has, known safe without asking `is_unsafe_tag`.
+_SAFE_TAGS = frozenset(
+    {"", "?", "!"}
+    | {f"tag:yaml.org,2002:{name}" for name in ("str", "int", "float", "bool", "null", "seq", "map")}
+)
+
+
+def _survey(root: Node) -> tuple[int, bool, list[Node]]:
+    """One walk of the tree, aliases not followed: how many nodes it has, whether it holds an
+    alias, and the nodes with an unsafe tag, depth first from the last child."""
+    size = 0
+    aliased = False
+    unsafe: list[Node] = []
     stack = [root]
-    seen: set[int] = set()
     while stack:
         node = stack.pop()
-        if id(node) in seen or isinstance(node, AliasNode):
+        if isinstance(node, AliasNode):
+            aliased = True
             continue
-        seen.add(id(node))
-        yield node
-        if isinstance(node, SequenceNode):
+        size += 1
+        if node.tag not in _SAFE_TAGS and is_unsafe_tag(node.tag):
+            unsafe.append(node)
+        if isinstance(node, MappingNode):
+            for pair in node.pairs:
+                stack.extend(pair)
+        elif isinstance(node, SequenceNode):
             stack.extend(node.items)
-        elif isinstance(node, MappingNode):
-            for key, value in node.pairs:
-                stack.extend((key, value))
+    return size, aliased, unsafe
 
 
 def _shorten(value: str, limit: int = 40) -> str:

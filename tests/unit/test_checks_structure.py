@@ -8,6 +8,7 @@ import pytest
 
 from agentls.dialects import Dialect
 from agentls.workspace import AgentIndex, FileKind
+from agentls.yamltree import EXPANSION_BUDGET
 from helpers import rng
 
 GOOD_HEAD = "---\nname: a-b\ndescription: An agent.\n---\n"
@@ -108,3 +109,31 @@ def test_cr_line_breaks_are_claude_only_and_fixed_by_converting_them() -> None:
     assert fixed == "---\nname: a-b\ndescription: An agent.\n---\nBody.\n"
     index.update(uri, fixed, FileKind.AGENT, Dialect.CLAUDE)
     assert [f.code for f in index.check(uri) if f.code in STRUCTURAL] == []
+
+
+def test_a_big_tree_without_aliases_is_still_measured_against_the_budget() -> None:
+    # No alias, but more nodes than `to_python` builds: the finding is the same as with aliases.
+    items = ", ".join(["x"] * EXPANSION_BUDGET)
+    text = f"---\nname: a-b\ndescription: d\ntags: [{items}]\n---\nx\n"
+    assert [code for code, _ in structural(text)] == ["yaml-alias-bomb"]
+
+
+def test_a_few_aliases_are_not_a_bomb() -> None:
+    text = "---\nname: a-b\ndescription: &d An agent.\nx: [*d, *d]\n---\nx\n"
+    assert structural(text) == []
+
+
+def test_unsafe_tags_are_reported_depth_first_from_the_last_entry() -> None:
+    text = (
+        "---\nname: a-b\ndescription: d\n"
+        "a: !!python/object x\n"
+        "b:\n  - !!python/name:y z\n  - !local w\n  - &n !!python/tuple v\n  - *n\n"
+        "---\nx\n"
+    )
+    index = AgentIndex()
+    uri = "file:///ws/.claude/agents/a-b.md"
+    index.update(uri, text, FileKind.AGENT, Dialect.CLAUDE)
+    document = index.files[uri].document
+    found = [rng(document, f.span) for f in index.check(uri) if f.code == "yaml-unsafe-tag"]
+    # The alias `*n` is not followed: its target is reported once.
+    assert found == ["7:4-7:23", "6:4-6:12", "5:4-5:21", "3:3-3:20"]
