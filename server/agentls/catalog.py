@@ -97,6 +97,9 @@ class DialectData:
     allows_unknown_keys: bool
     permission_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     _tools_by_casefold: Mapping[str, ToolInfo] = field(init=False, repr=False, compare=False)
+    # The keys the schema's top-level `required` lists, in the schema's order: every check of a
+    # file asks, and most dialects have one or two among a dozen keys.
+    required_keys: tuple[KeyInfo, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, ToolInfo] = {}
@@ -106,6 +109,7 @@ class DialectData:
             if held is None or _STATUS_RANK[tool.status] < _STATUS_RANK[held.status]:
                 index[folded] = tool
         object.__setattr__(self, "_tools_by_casefold", MappingProxyType(index))
+        object.__setattr__(self, "required_keys", tuple(info for info in self.keys.values() if info.required))
 
     def tool(self, name: str) -> ToolInfo | None:
         """The tool spelled exactly `name`, or None."""

@@ -101,7 +101,7 @@ def _missing_severity(file: FileUnderCheck) -> Severity:
 def _missing_keys(file: FileUnderCheck, data: DialectData, present: Mapping[str, Node]) -> Iterable[Finding]:
     document = file.document
     assert document.frontmatter is not None
-    missing = [info for info in data.keys.values() if info.required and info.name not in present]
+    missing = [info for info in data.required_keys if info.name not in present]
     missing.extend(
         data.keys[name]
         for name in _conditionally_required(data, present)
@@ -301,7 +301,7 @@ def _key_status(
             fixes=fixes,
         )
     ignored_by = info.schema.get("x-ignoredBy")
-    if isinstance(ignored_by, Mapping) and ignored_by:
+    if ignored_by and isinstance(ignored_by, Mapping):
         others = [k for k in data.keys if k != name and k not in present]
         suggestions = [s for s in rank(name, others) if s.strong][:1]
         reason = "; ".join(dict.fromkeys(str(v) for v in ignored_by.values()))
@@ -379,7 +379,13 @@ def _value_findings(
         if info.value_kind == "model" and file.dialect is Dialect.CLAUDE:
             yield from _claude_model(file, info, node)
             return
-        problem = _scalar_problem(data.dialect, name, kind, _scalar_python(node, kind))
+        shortest = _free_text(data.dialect, name) if kind == "string" else None
+        if shortest is not None:
+            # Any text of that length fits: no need to remember one answer per distinct value
+            # (every name and description is one).
+            problem = _TOO_SHORT if len(node.value) < shortest else None
+        else:
+            problem = _scalar_problem(data.dialect, name, kind, _scalar_python(node, kind))
         if problem is not None:
             yield _problem_finding(file, info, node, problem)
         return
@@ -563,6 +569,22 @@ def _evaluate(root: Mapping[str, Any], schema: Mapping[str, Any], value: object)
         problems.append(found)
     allowed = tuple(dict.fromkeys(a for p in problems for a in p.allowed))
     return Problem("type" if all(p.kind == "type" for p in problems) else "value", allowed)
+
+
+_TOO_SHORT = Problem("value")
+# What `_evaluate` looks at beyond `type` and `minLength` (in the subschema, once `$ref` is followed).
+_TEXT_CONSTRAINTS = frozenset({"enum", "const", "pattern", "anyOf", "oneOf"})
+
+
+@functools.cache
+def _free_text(dialect: str, key: str) -> int | None:
+    """The `minLength` of a key whose schema says nothing else about a text value (`description`),
+    so `_evaluate` would find text too short or nothing at all; None for any other key."""
+    root = load_dialect(dialect).schema
+    schema = _deref(root, root["properties"][key])
+    if _TEXT_CONSTRAINTS & set(schema) or "string" not in _declared_types(schema):
+        return None
+    return int(schema.get("minLength", 0))
 
 
 @functools.lru_cache(maxsize=4096)

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from agentls.catalog import DIALECTS, load_dialect
 from agentls.findings import Finding, Severity
+from agentls.rules_schema import _TOO_SHORT, _free_text, _scalar_problem
 from helpers import check_text, rng, summary
 
 CLAUDE = "/ws/.claude/agents/agent.md"
@@ -236,3 +238,26 @@ def test_a_broken_frontmatter_gets_no_schema_findings() -> None:
     assert schema_summary("---\nname: 'a\n---\nBody.\n") == []
     assert schema_summary("---\n- a\n- b\n---\nBody.\n") == []
     assert schema_summary("---\nname: a\n") == []
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_free_text_keys_are_judged_as_the_evaluator_would(dialect: str) -> None:
+    """A key whose schema only bounds the length of text skips the remembered evaluation; for
+    every key of every dialect, the shortcut and the evaluator agree on every kind of text."""
+    data = load_dialect(dialect)
+    texts = ["", " ", "a", "ab", "sonnet", "red", "x" * 200, "claude-sonnet-4-20250514", "😀"]
+    shortcuts = 0
+    for key in data.keys:
+        shortest = _free_text(dialect, key)
+        if shortest is None:
+            continue
+        shortcuts += 1
+        for text in texts:
+            expected = _scalar_problem.__wrapped__(dialect, key, "string", text)
+            assert (_TOO_SHORT if len(text) < shortest else None) == expected, (key, text)
+    assert shortcuts  # every dialect has a `description`
+
+
+def test_text_too_short_for_a_free_text_key_is_still_reported() -> None:
+    text = "\n".join(["---", "name: agent", 'description: ""', "---", "Body.", ""])
+    assert ("invalid-value", "2:13-2:15") in schema_summary(text, COPILOT)
