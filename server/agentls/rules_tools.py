@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING
+from dataclasses import replace
+from typing import TYPE_CHECKING, NamedTuple
 
 from . import yamltree
 from .catalog import DialectData, ToolInfo
@@ -40,12 +40,33 @@ _MCP_SERVER = re.compile(r"[A-Za-z0-9_-]+")
 _BACKTICKED = re.compile(r"`([^`]+)`")
 
 
-@dataclass(frozen=True)
-class _Verdict:
+class _Verdict(NamedTuple):
     """What one entry gives the agent."""
 
     usable: bool
     canonical: str  # the name the host resolves it to, for duplicate detection
+
+
+class _McpServers:
+    """The MCP servers an `mcp__` entry may name, asked of the context once per file, and only
+    when an entry names one."""
+
+    def __init__(self, file: FileUnderCheck, context: AnalysisContext) -> None:
+        self.file = file
+        self.context = context
+        self.asked = False
+        self.names: set[str] | None = None
+
+    def known(self) -> set[str] | None:
+        """The configured names, or None when they cannot tell a server apart from a missing one."""
+        if not self.asked:
+            self.asked = True
+            servers = self.context.mcp_servers()
+            if servers is not None and not set(servers) <= _own_servers(self.file.document):
+                self.names = set(servers)
+            # Otherwise only the agent's own `mcpServers` are known: the workspace configures
+            # none, so the others may come from the user's settings, which agentls does not read.
+        return self.names
 
 
 def check_tools(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Finding]:
@@ -57,46 +78,55 @@ def check_tools(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Find
     if file.dialect is Dialect.OPENCODE:
         yield from _opencode_tool_map(file, data, context)
         return
+    servers = _McpServers(file, context)
     verdicts: dict[str, list[tuple[ToolEntry, _Verdict]]] = {}
+    tools_pair: tuple[ScalarNode, yamltree.Node] | None = None
     for key in TOOL_KEYS:
         entries = document.tool_entries.get(key, [])
         judged: list[tuple[ToolEntry, _Verdict]] = []
         for entry in entries:
-            findings, verdict = _judge(file, data, entry, context)
-            if document.text[entry.name_span.start : entry.name_span.end] != entry.name:
+            findings, verdict = _judge(file, data, entry, context, servers)
+            if findings and document.text[entry.name_span.start : entry.name_span.end] != entry.name:
                 # Escapes or folding: the name is not written as such, so no edit can target it.
                 findings = [replace(finding, fixes=()) for finding in findings]
             yield from findings
             judged.append((entry, verdict))
         verdicts[key] = judged
-        pair = mapping.get(key)
-        if pair is not None:
-            yield from _duplicates(file, judged, pair[1])
-    yield from _allowed_and_disallowed(file, verdicts)
-    allowed = verdicts.get("tools", [])
-    pair = mapping.get("tools")
+        if judged:  # entries come from the key's value, so there is one, and duplicates to look for
+            pair = mapping.get(key)
+            if pair is not None:
+                if key == "tools":
+                    tools_pair = pair
+                yield from _duplicates(file, judged, pair[1])
+    if verdicts["disallowedTools"]:
+        yield from _allowed_and_disallowed(file, verdicts)
+    allowed = verdicts["tools"]
     if (
         file.dialect is Dialect.CLAUDE
         and allowed
-        and pair is not None
+        and tools_pair is not None
         and not any(v.usable for _e, v in allowed)
     ):
         yield Finding(
             "no-usable-tools",
             "None of these tools exists in Claude Code, so the agent would be spawned with zero tools "
             "(Claude Code refuses to start it). Fix the names, or remove `tools` to inherit every tool.",
-            pair[0].span,
+            tools_pair[0].span,
         )
 
 
 def _judge(
-    file: FileUnderCheck, data: DialectData, entry: ToolEntry, context: AnalysisContext
+    file: FileUnderCheck,
+    data: DialectData,
+    entry: ToolEntry,
+    context: AnalysisContext,
+    servers: _McpServers,
 ) -> tuple[list[Finding], _Verdict]:
     name = entry.name
     if name == "*":
         return [], _Verdict(True, "*")
     if file.dialect is Dialect.CLAUDE and name.startswith("mcp__"):
-        return _mcp_entry(file, entry, context)
+        return _mcp_entry(entry, servers)
     tool = data.tool(name)
     if tool is not None:
         return _known_tool(file, data, entry, tool)
@@ -283,9 +313,7 @@ def _foreign_finding(
     )
 
 
-def _mcp_entry(
-    file: FileUnderCheck, entry: ToolEntry, context: AnalysisContext
-) -> tuple[list[Finding], _Verdict]:
+def _mcp_entry(entry: ToolEntry, servers: _McpServers) -> tuple[list[Finding], _Verdict]:
     name = entry.name
     rest = name[len("mcp__") :]
     server, separator, tool = rest.partition("__")
@@ -309,20 +337,16 @@ def _mcp_entry(
         return [Finding("invalid-mcp-tool", problem, entry.name_span)], _Verdict(False, name)
     if rest.startswith("*"):
         return [], _Verdict(True, name)
-    servers = context.mcp_servers()
-    if servers is not None and set(servers) <= _own_servers(file.document):
-        # Only the agent's own `mcpServers` are known: the workspace configures none, so the
-        # others may come from the user's settings, which agentls does not read.
-        servers = None
+    known = servers.known()
     findings: list[Finding] = []
-    if servers is not None and server not in servers and not server.startswith("claude_ai_"):
+    if known is not None and server not in known and not server.startswith("claude_ai_"):
         start = entry.name_span.start + len("mcp__")
         span = (
             Span(start, start + len(server))
             if entry.name_span.end - entry.name_span.start == len(name)
             else entry.name_span
         )
-        suggestions = rank(server, sorted(set(servers)))
+        suggestions = rank(server, sorted(known))
         findings.append(
             Finding(
                 "unknown-mcp-server",
