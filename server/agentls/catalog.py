@@ -100,6 +100,8 @@ class DialectData:
     # The keys the schema's top-level `required` lists, in the schema's order: every check of a
     # file asks, and most dialects have one or two among a dozen keys.
     required_keys: tuple[KeyInfo, ...] = field(init=False, repr=False, compare=False)
+    # Built-in agent names by their case-folded form (a name differing only in case shadows one).
+    builtin_by_casefold: Mapping[str, str] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         index: dict[str, ToolInfo] = {}
@@ -110,6 +112,8 @@ class DialectData:
                 index[folded] = tool
         object.__setattr__(self, "_tools_by_casefold", MappingProxyType(index))
         object.__setattr__(self, "required_keys", tuple(info for info in self.keys.values() if info.required))
+        folded_builtins = {name.casefold(): name for name in self.builtin_agents}
+        object.__setattr__(self, "builtin_by_casefold", MappingProxyType(folded_builtins))
 
     def tool(self, name: str) -> ToolInfo | None:
         """The tool spelled exactly `name`, or None."""

@@ -31,8 +31,9 @@ _NOT_NAME_CHARS = re.compile(r"[^a-z0-9]+")
 
 
 def check_agent(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Finding]:
-    yield from _name_rules(file, context)
-    yield from _duplicate_agents(file, context)
+    node = _name_node(file.document)
+    yield from _name_rules(file, context, node)
+    yield from _duplicate_agents(file, context, node)
     yield from _skills(file, context)
     yield from _unknown_references(file, context)
 
@@ -44,16 +45,14 @@ def _name_node(document: AgentDocument) -> ScalarNode | None:
     return node
 
 
-def _name_rules(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Finding]:
+def _name_rules(file: FileUnderCheck, context: AnalysisContext, node: ScalarNode | None) -> Iterable[Finding]:
     document = file.document
-    node = _name_node(document)
     if file.dialect is Dialect.CLAUDE and node is not None:
         yield from _claude_name(file, node)
     identity = node.value.strip() if node is not None else file.agent_name
     if not identity:
         return
-    builtin = {name.casefold(): name for name in dialect_data(file, context).builtin_agents}
-    shadowed = builtin.get(identity.casefold())
+    shadowed = dialect_data(file, context).builtin_by_casefold.get(identity.casefold())
     if shadowed is not None:
         span = node.span if node is not None else _identity_span(document)
         if span is not None:
@@ -116,8 +115,9 @@ def _rename_fix(span: Span, new_name: str) -> tuple[Fix, ...]:
     return (Fix(f"Rename to `{new_name}`", (Edit(span, new_name),), preferred=True),)
 
 
-def _duplicate_agents(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Finding]:
-    node = _name_node(file.document)
+def _duplicate_agents(
+    file: FileUnderCheck, context: AnalysisContext, node: ScalarNode | None
+) -> Iterable[Finding]:
     if node is None or not file.agent_name:
         return
     related = tuple(context.duplicates_of(file.uri))
