@@ -105,6 +105,19 @@ def test_an_agents_own_servers_alone_are_not_a_configuration() -> None:
     ]
 
 
+def test_every_mcp_entry_of_both_lists_meets_the_same_servers() -> None:
+    text = claude(
+        "tools: mcp__gitlab__a, mcp__github__b, mcp__local",
+        "disallowedTools: mcp__gihub__c, mcp__docs__d",
+        "mcpServers:",
+        "  - local: {type: stdio, command: x}",
+    )
+    assert tool_summary(text, others=MCP) == [
+        ("unknown-mcp-server", "3:12-3:18"),
+        ("unknown-mcp-server", "4:22-4:27"),
+    ]
+
+
 def test_extra_tools_from_settings_are_known() -> None:
     settings: dict[str, object] = {"agentls": {"tools": {"extra": ["NewTool"]}}}
     assert tool_summary(claude("tools: Read, NewTool"), settings=settings) == []
