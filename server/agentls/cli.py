@@ -351,95 +351,154 @@ def _check_serially(job: _CheckJob) -> _Outcome:
     return _Outcome(_report(job, index, uris), unreadable)
 
 
-# The job forked workers read: set just before the fork, so it is shared, never pickled.
-_FORKED_JOB: _CheckJob | None = None
-
-
 def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
     """Check in `jobs` forked processes; None when that is not possible here (then check serially).
 
     Each process reads and parses its share of the files (every `jobs`-th), sends what other
     files' checks may ask of them (`_Summary`: names, MCP servers, skills), receives the others'
-    summaries, and checks its share: every file is read and parsed once, by one process."""
-    import multiprocessing
+    summaries, and checks its share: every file is read and parsed once, by one process.
 
-    global _FORKED_JOB
-    if "fork" not in multiprocessing.get_all_start_methods():
+    The processes are forked and talk over pipes directly: `multiprocessing` cost this process
+    15 ms of imports and set-up before the first worker could start."""
+    if not hasattr(os, "fork"):
         return None
-    context = multiprocessing.get_context("fork")
-    _FORKED_JOB = job
-    workers: list[tuple[Any, Any]] = []
+    workers: list[_Worker] = []
     try:
         try:
             for shard in range(jobs):
-                ours, theirs = context.Pipe()
-                # The worker closes its copies of this process's ends (its own pipe's and the
-                # earlier workers'), or a worker would never see this process hang up.
-                inherited = [connection for _process, connection in workers] + [ours]
-                process = context.Process(
-                    target=_check_worker, args=(theirs, inherited, shard, jobs), daemon=True
-                )
-                process.start()
-                theirs.close()
-                workers.append((process, ours))
+                workers.append(_start_worker(job, shard, jobs, workers))
         except OSError:
-            for process, connection in workers:
-                connection.close()
-                process.kill()
             return None
         try:
             # Each worker's summaries come pickled, and go on to the others as they came: this
             # process reads none of them.
-            summaries = [_received(connection) for _process, connection in workers]
-            for shard, (_process, connection) in enumerate(workers):
-                connection.send(("ok", [part for other, part in enumerate(summaries) if other != shard]))
-            outcomes = [_received(connection) for _process, connection in workers]
+            summaries = [worker.pipes.received() for worker in workers]
+            for shard, worker in enumerate(workers):
+                worker.pipes.send(("ok", [part for other, part in enumerate(summaries) if other != shard]))
+            outcomes: list[_Outcome] = [worker.pipes.received() for worker in workers]
         except (EOFError, OSError):
             # A worker vanished (killed, out of memory): check in this process instead.
-            for process, _connection in workers:
-                process.kill()
             return None
     finally:
-        _FORKED_JOB = None
-        for process, connection in workers:
-            connection.close()
-            process.join()
+        for worker in workers:
+            worker.stop()
     return _Outcome(
         [row for outcome in outcomes for row in outcome.rows],
         {number for outcome in outcomes for number in outcome.unreadable},
     )
 
 
-def _received(connection: Any) -> Any:
-    """The next message from a worker; a worker's exception is raised here, as in one process."""
-    kind, value = connection.recv()
-    if kind == "error":
-        raise value
-    return value
+class _Pipes:
+    """One process's ends of the two pipes between it and another process of a check, which
+    carry pickled messages, each after its length."""
+
+    def __init__(self, reading: int, writing: int) -> None:
+        self._reading = reading
+        self._writing = writing
+
+    def send(self, message: object) -> None:
+        import pickle
+
+        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+        view = memoryview(len(data).to_bytes(8, "little") + data)
+        while view:
+            view = view[os.write(self._writing, view) :]
+
+    def received(self) -> Any:
+        """The next message; an exception sent as `("error", exception)` is raised here, as if this
+        process had raised it. EOFError when the other process is gone."""
+        import pickle
+
+        kind, value = pickle.loads(self._read(int.from_bytes(self._read(8), "little")))
+        if kind == "error":
+            raise value
+        return value
+
+    def _read(self, size: int) -> bytearray:
+        data = bytearray(size)
+        view = memoryview(data)
+        done = 0
+        while done < size:
+            count = os.readv(self._reading, [view[done:]])
+            if count == 0:
+                raise EOFError("the other process of the check is gone")
+            done += count
+        return data
+
+    def close(self) -> None:
+        # Closed once only: a descriptor's number is soon another file's.
+        descriptors = (self._reading, self._writing)
+        self._reading = self._writing = -1
+        for descriptor in descriptors:
+            if descriptor >= 0:
+                os.close(descriptor)
 
 
-def _check_worker(connection: Any, inherited: list[Any], shard: int, shards: int) -> None:
+class _Worker(NamedTuple):
+    pid: int
+    pipes: _Pipes  # this process's ends
+
+    def stop(self) -> None:
+        """Hang up, and end and reap the worker: by now it has sent all it had to, or this
+        process wants nothing more from it (another worker failed, or this one is stopping)."""
+        import contextlib
+        import signal
+
+        self.pipes.close()
+        with contextlib.suppress(ProcessLookupError, ChildProcessError):  # reaped already
+            os.kill(self.pid, signal.SIGKILL)
+            os.waitpid(self.pid, 0)
+
+
+def _start_worker(job: _CheckJob, shard: int, shards: int, started: list[_Worker]) -> _Worker:
+    """Fork the worker that checks every `shards`-th file from `shard` on."""
+    descriptors: list[int] = []
+    try:
+        descriptors.extend(os.pipe())  # to the worker
+        descriptors.extend(os.pipe())  # from the worker
+        pid = os.fork()
+    except OSError:
+        for descriptor in descriptors:
+            os.close(descriptor)
+        raise
+    worker_reads, parent_writes, parent_reads, worker_writes = descriptors
+    if pid == 0:
+        # The worker never returns into the caller's code: it ends here, whatever happens. It
+        # closes its copies of this process's ends (its own pipes' and the earlier workers'),
+        # or a worker would never see this process hang up.
+        status = 1
+        try:
+            os.close(parent_writes)
+            os.close(parent_reads)
+            for worker in started:
+                worker.pipes.close()
+            _check_worker(_Pipes(worker_reads, worker_writes), job, shard, shards)
+            status = 0
+        finally:
+            os._exit(status)
+    os.close(worker_reads)
+    os.close(worker_writes)
+    return _Worker(pid, _Pipes(parent_reads, parent_writes))
+
+
+def _check_worker(pipes: _Pipes, job: _CheckJob, shard: int, shards: int) -> None:
     import pickle
 
-    for other in inherited:
-        other.close()
     try:
-        assert _FORKED_JOB is not None
-        job = _FORKED_JOB
         mine, uris, unreadable = _index_files(job, shard, shards)
-        connection.send(("ok", pickle.dumps(_summaries(mine, uris), pickle.HIGHEST_PROTOCOL)))
-        others = {summary[0]: summary for part in _received(connection) for summary in pickle.loads(part)}
+        pipes.send(("ok", pickle.dumps(_summaries(mine, uris), pickle.HIGHEST_PROTOCOL)))
+        others = {summary[0]: summary for part in pipes.received() for summary in pickle.loads(part)}
         index = _adopt_in_order(job, mine, uris, others)
-        connection.send(("ok", _Outcome(_report(job, index, uris), unreadable)))
+        pipes.send(("ok", _Outcome(_report(job, index, uris), unreadable)))
     except (EOFError, BrokenPipeError):
         return  # the parent hung up (another worker failed): there is no one to tell
     except BaseException as error:  # handed to the parent, which raises it
-        _send_error(connection, error)
+        _send_error(pipes, error)
     finally:
-        connection.close()
+        pipes.close()
 
 
-def _send_error(connection: Any, error: BaseException) -> None:
+def _send_error(pipes: _Pipes, error: BaseException) -> None:
     """Hand a worker's exception to the parent: as it is when it pickles, described otherwise."""
     import contextlib
     import pickle
@@ -449,7 +508,7 @@ def _send_error(connection: Any, error: BaseException) -> None:
     except Exception:
         error = RuntimeError(f"agentls check worker failed: {error!r}")
     with contextlib.suppress(OSError):  # the parent is gone: there is no one to tell
-        connection.send(("error", error))
+        pipes.send(("error", error))
 
 
 def _summaries(index: AgentIndex, uris: dict[int, str]) -> list[_Summary]:

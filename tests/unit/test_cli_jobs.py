@@ -218,3 +218,46 @@ def test_what_the_processes_hand_each_other_names_files_by_number(tmp_path: Path
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)  # in report order
     for message in (summaries, rows):
         assert b"pathlib" not in pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
+
+
+def test_messages_between_processes_arrive_whole_or_not_at_all() -> None:
+    # A message longer than a pipe holds arrives whole; a process that ends, even halfway through
+    # a message, is EOFError to the other, which then checks in one process.
+    down, up = os.pipe(), os.pipe()
+    message = ("ok", ["x" * 300_000, list(range(50_000))])
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.close(down[1])
+            os.close(up[0])
+            child = cli._Pipes(down[0], up[1])
+            child.send(("ok", child.received()))
+            os.write(up[1], (1000).to_bytes(8, "little") + b"\x80")  # a message cut short
+        finally:
+            os._exit(0)
+    os.close(down[0])
+    os.close(up[1])
+    parent = cli._Pipes(up[0], down[1])
+    try:
+        parent.send(message)
+        assert parent.received() == message[1]
+        with pytest.raises(EOFError):
+            parent.received()
+    finally:
+        parent.close()
+        os.waitpid(pid, 0)
+
+
+def test_an_exception_sent_by_a_worker_is_raised_by_the_receiver() -> None:
+    reading, writing = os.pipe()
+    pipes = cli._Pipes(reading, writing)
+    try:
+        cli._send_error(pipes, KeyError("missing"))
+        with pytest.raises(KeyError, match="missing"):
+            pipes.received()
+        cli._send_error(pipes, ValueError(lambda: None))  # does not pickle: described instead
+        with pytest.raises(RuntimeError, match="agentls check worker failed: ValueError"):
+            pipes.received()
+    finally:
+        pipes.close()
+        pipes.close()  # closing twice closes nothing else
