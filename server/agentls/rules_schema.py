@@ -325,17 +325,21 @@ def _key_status(
 
 
 def _node_type(node: Node) -> str:
-    if isinstance(node, SequenceNode):
-        return "array"
-    if isinstance(node, MappingNode):
-        return "object"
     if isinstance(node, ScalarNode):
-        if node.is_quoted or node.style in ("|", ">"):
+        if node.style in _TEXT_STYLES:
             return "string"
         if node.tag == "tag:yaml.org,2002:bool" and node.value.lower() in _YAML11_ONLY_BOOLEANS:
             return "string"
         return _TAG_TYPES.get(node.tag, "string")
+    if isinstance(node, SequenceNode):
+        return "array"
+    if isinstance(node, MappingNode):
+        return "object"
     return "string"
+
+
+# Quoted or block scalars are text whatever they look like.
+_TEXT_STYLES = frozenset({"'", '"', "|", ">"})
 
 
 def _type_allowed(kind: str, types: Sequence[str]) -> bool:
@@ -408,13 +412,8 @@ def _simple_list_findings(
     checked item by item without `jsonschema`; None when the value needs the full validator."""
     if not isinstance(node, SequenceNode):
         return None
-    root = data.schema
-    schema = _deref(root, info.schema)
-    items = schema.get("items")
-    if not isinstance(items, Mapping) or set(schema) & {"minItems", "maxItems", "uniqueItems", "contains"}:
-        return None
-    items = _deref(root, items)
-    if set(items) - _SIMPLE_ITEM_KEYWORDS:
+    items = _simple_items(data.dialect, info.name)
+    if items is None:
         return None
     findings: list[Finding] = []
     for index, item in enumerate(node.items):
@@ -446,6 +445,18 @@ def _simple_list_findings(
                 )
             )
     return findings
+
+
+@functools.cache
+def _simple_items(dialect: str, key: str) -> Mapping[str, Any] | None:
+    """The subschema of each item of a list key, when it is plain enough for `_item_problem`."""
+    root = load_dialect(dialect).schema
+    schema = _deref(root, root["properties"][key])
+    items = schema.get("items")
+    if not isinstance(items, Mapping) or set(schema) & {"minItems", "maxItems", "uniqueItems", "contains"}:
+        return None
+    items = _deref(root, items)
+    return None if set(items) - _SIMPLE_ITEM_KEYWORDS else items
 
 
 @functools.lru_cache(maxsize=4096)
