@@ -383,11 +383,13 @@ def _value_findings(
         if info.value_kind == "model" and file.dialect is Dialect.CLAUDE:
             yield from _claude_model(file, info, node)
             return
-        shortest = _free_text(data.dialect, name) if kind == "string" else None
-        if shortest is not None:
-            # Any text of that length fits: no need to remember one answer per distinct value
-            # (every name and description is one).
-            problem = _TOO_SHORT if len(node.value) < shortest else None
+        rule = _text_rule(data.dialect, name) if kind == "string" else None
+        if rule is not None:
+            # Answered on the spot, not remembered: every name and description is a value of its own.
+            shortest, pattern = rule
+            text = node.value
+            wrong = len(text) < shortest or (pattern is not None and pattern.search(text) is None)
+            problem = _BAD_TEXT if wrong else None
         else:
             problem = _scalar_problem(data.dialect, name, kind, _scalar_python(node, kind))
         if problem is not None:
@@ -582,20 +584,21 @@ def _evaluate(root: Mapping[str, Any], schema: Mapping[str, Any], value: object)
     return Problem("type" if all(p.kind == "type" for p in problems) else "value", allowed)
 
 
-_TOO_SHORT = Problem("value")
-# What `_evaluate` looks at beyond `type` and `minLength` (in the subschema, once `$ref` is followed).
-_TEXT_CONSTRAINTS = frozenset({"enum", "const", "pattern", "anyOf", "oneOf"})
+_BAD_TEXT = Problem("value")
+# What `_evaluate` looks at beyond `type`, `minLength` and `pattern` (once `$ref` is followed).
+_TEXT_CONSTRAINTS = frozenset({"enum", "const", "anyOf", "oneOf"})
 
 
 @functools.cache
-def _free_text(dialect: str, key: str) -> int | None:
-    """The `minLength` of a key whose schema says nothing else about a text value (`description`),
-    so `_evaluate` would find text too short or nothing at all; None for any other key."""
+def _text_rule(dialect: str, key: str) -> tuple[int, re.Pattern[str] | None] | None:
+    """The `minLength` and `pattern` of a key whose schema says nothing else about a text value
+    (`name`, `description`): all `_evaluate` would hold text to. None for any other key."""
     root = load_dialect(dialect).schema
     schema = _deref(root, root["properties"][key])
     if _TEXT_CONSTRAINTS & set(schema) or "string" not in _declared_types(schema):
         return None
-    return int(schema.get("minLength", 0))
+    pattern = schema.get("pattern")
+    return int(schema.get("minLength", 0)), re.compile(pattern) if isinstance(pattern, str) else None
 
 
 @functools.lru_cache(maxsize=4096)

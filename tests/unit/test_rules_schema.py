@@ -6,7 +6,7 @@ import pytest
 
 from agentls.catalog import DIALECTS, load_dialect
 from agentls.findings import Finding, Severity
-from agentls.rules_schema import _TOO_SHORT, _free_text, _scalar_problem
+from agentls.rules_schema import _BAD_TEXT, _scalar_problem, _text_rule
 from helpers import check_text, rng, summary
 
 CLAUDE = "/ws/.claude/agents/agent.md"
@@ -241,23 +241,33 @@ def test_a_broken_frontmatter_gets_no_schema_findings() -> None:
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
-def test_free_text_keys_are_judged_as_the_evaluator_would(dialect: str) -> None:
-    """A key whose schema only bounds the length of text skips the remembered evaluation; for
-    every key of every dialect, the shortcut and the evaluator agree on every kind of text."""
+def test_text_keys_are_judged_as_the_evaluator_would(dialect: str) -> None:
+    """A key whose schema only bounds the length of text and its pattern skips the remembered
+    evaluation; for every key of every dialect, the shortcut and the evaluator agree on text of
+    every kind."""
     data = load_dialect(dialect)
     texts = ["", " ", "a", "ab", "sonnet", "red", "x" * 200, "claude-sonnet-4-20250514", "😀"]
+    texts += ["code-reviewer", "Code Reviewer", "a_b", "-a", "a:b", "a--b", "1a", "a\n"]
     shortcuts = 0
     for key in data.keys:
-        shortest = _free_text(dialect, key)
-        if shortest is None:
+        rule = _text_rule(dialect, key)
+        if rule is None:
             continue
         shortcuts += 1
+        shortest, pattern = rule
         for text in texts:
             expected = _scalar_problem.__wrapped__(dialect, key, "string", text)
-            assert (_TOO_SHORT if len(text) < shortest else None) == expected, (key, text)
+            wrong = len(text) < shortest or (pattern is not None and pattern.search(text) is None)
+            assert (_BAD_TEXT if wrong else None) == expected, (key, text)
     assert shortcuts  # every dialect has a `description`
 
 
-def test_text_too_short_for_a_free_text_key_is_still_reported() -> None:
+def test_text_too_short_for_a_text_key_is_still_reported() -> None:
     text = "\n".join(["---", "name: agent", 'description: ""', "---", "Body.", ""])
     assert ("invalid-value", "2:13-2:15") in schema_summary(text, COPILOT)
+
+
+def test_text_against_a_key_pattern_is_still_reported() -> None:
+    text = "\n".join(["---", "name: -agent", "description: Does things.", "---", "Body.", ""])
+    assert ("invalid-value", "1:6-1:12") in schema_summary(text)
+    assert schema_summary(text.replace("-agent", "agent")) == []
