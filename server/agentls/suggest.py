@@ -102,16 +102,17 @@ _SEPARATOR_CHARS = ("-", ":", "_", "/")
 
 class Vocabulary:
     """Candidate names prepared once for many `rank` calls: grouped by folded spelling and by
-    length (with the letters each name holds, see `letter_counts`), and sorted forwards and
-    backwards so prefixes and suffixes are found by bisection."""
+    length (with the letters each name holds, see `letter_counts`, once asked), and sorted
+    forwards and backwards so prefixes and suffixes are found by bisection."""
 
     def __init__(self, names: Iterable[str]) -> None:
         self.names = list(dict.fromkeys(names))
         self.by_fold: dict[str, list[str]] = {}
         self.by_bare: dict[str, list[str]] = {}
-        # Folded length -> the letter counts of each name of that length, and (folded, name) in
-        # the same order: the counts are compared in one pass over a plain list.
-        self.by_length: dict[int, tuple[list[int], list[tuple[str, str]]]] = {}
+        self.by_length: dict[int, list[tuple[str, str]]] = {}
+        # Folded length -> `letter_counts` of each name of `by_length[length]`, in its order, made
+        # the first time a word of a close length is ranked: a check may rank a few words or none.
+        self.counts_by_length: dict[int, list[int]] = {}
         forwards: list[tuple[str, str]] = []
         backwards: list[tuple[str, str]] = []
         for name in self.names:
@@ -120,11 +121,7 @@ class Vocabulary:
             bare = folded.translate(_SEPARATORS)
             if bare:
                 self.by_bare.setdefault(bare, []).append(name)
-            bucket = self.by_length.get(len(folded))
-            if bucket is None:
-                bucket = self.by_length[len(folded)] = ([], [])
-            bucket[0].append(letter_counts(folded))
-            bucket[1].append((folded, name))
+            self.by_length.setdefault(len(folded), []).append((folded, name))
             forwards.append((folded, name))
             backwards.append((folded[::-1], name))
         forwards.sort()
@@ -133,6 +130,14 @@ class Vocabulary:
         self.backwards = backwards
         # Every check of a file ranks the same unknown names again: remember the answers.
         self.ranked: dict[tuple[str, int], list[Suggestion]] = {}
+
+    def letter_counts_of_length(self, length: int) -> list[int]:
+        counts = self.counts_by_length.get(length)
+        if counts is None:
+            # Two threads racing here count the same letters; either list may stay.
+            counts = [letter_counts(folded) for folded, _name in self.by_length.get(length, ())]
+            self.counts_by_length[length] = counts
+        return counts
 
     def starting_with(self, prefix: str) -> Iterator[tuple[str, str]]:
         """(folded, name) of every name whose folded form starts with `prefix`."""
@@ -209,12 +214,11 @@ def _near_candidates(folded: str, cutoff: int, vocab: Vocabulary) -> Iterable[tu
     counts = letter_counts(folded)
     most = 2 * cutoff
     for length in range(len(folded) - cutoff, len(folded) + cutoff + 1):
-        bucket = vocab.by_length.get(length)
-        if bucket is not None:
-            all_counts, entries = bucket
+        entries = vocab.by_length.get(length)
+        if entries:
             yield from [
                 entry
-                for other, entry in zip(all_counts, entries, strict=True)
+                for other, entry in zip(vocab.letter_counts_of_length(length), entries, strict=True)
                 if (other ^ counts).bit_count() <= most
             ]
 

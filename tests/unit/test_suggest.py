@@ -247,3 +247,13 @@ def test_every_name_within_the_cutoff_is_ranked(names: list[str], word: str) -> 
         if name != word and name not in exact and distance(word.casefold(), name.casefold(), cutoff) <= cutoff
     }
     assert {s.value for s in found if s.tier == EDIT} == within
+
+
+def test_letters_are_counted_only_for_the_lengths_a_word_needs() -> None:
+    vocab = Vocabulary(["abc", "abcd", "abcdefghijkl", "abcdefghijklmnop"])
+    assert vocab.counts_by_length == {}
+    assert did_you_mean("abd", vocab) == ["abc", "abcd"]
+    assert sorted(vocab.counts_by_length) == [3, 4]  # three letters: one edit, lengths 2 to 4
+    assert did_you_mean("abcdefghijkm", vocab) == ["abcdefghijkl"]
+    assert sorted(vocab.counts_by_length) == [3, 4, 12]  # twelve letters: three edits, 9 to 15
+    assert vocab.counts_by_length[12] == [letter_counts("abcdefghijkl")]
