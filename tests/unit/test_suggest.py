@@ -252,8 +252,8 @@ def test_every_name_within_the_cutoff_is_ranked(names: list[str], word: str) -> 
 def test_letters_are_counted_only_for_the_lengths_a_word_needs() -> None:
     vocab = Vocabulary(["abc", "abcd", "abcdefghijkl", "abcdefghijklmnop"])
     assert vocab.counts_by_length == {}
-    assert did_you_mean("abd", vocab) == ["abc", "abcd"]
+    assert [s.value for s in rank("abd", vocab)] == ["abc", "abcd"]
     assert sorted(vocab.counts_by_length) == [3, 4]  # three letters: one edit, lengths 2 to 4
-    assert did_you_mean("abcdefghijkm", vocab) == ["abcdefghijkl"]
+    assert [s.value for s in rank("abcdefghijkm", vocab)] == ["abcdefghijkl"]
     assert sorted(vocab.counts_by_length) == [3, 4, 12]  # twelve letters: three edits, 9 to 15
     assert vocab.counts_by_length[12] == [letter_counts("abcdefghijkl")]
