@@ -17,7 +17,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
@@ -199,7 +199,7 @@ def run_check(
 ) -> tuple[list[Reported], list[str], int]:
     """Check files and folders; returns findings, problems (unreadable input) and files checked.
 
-    `jobs` above 1 checks the files in that many forked processes (see `_check_in_processes`),
+    `jobs` above 1 checks the files in that many processes (see `_check_in_processes`),
     None picks a number for the machine and the size of the run; the findings are the same, in
     the same order.
     """
@@ -352,30 +352,34 @@ def _check_serially(job: _CheckJob) -> _Outcome:
 
 
 def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
-    """Check in `jobs` forked processes; None when that is not possible here (then check serially).
+    """Check in `jobs` processes, this one and forked ones; None when that is not possible here
+    (then check serially).
 
-    Each process reads and parses its share of the files (every `jobs`-th), sends what other
-    files' checks may ask of them (`_Summary`: names, MCP servers, skills), receives the others'
-    summaries, and checks its share: every file is read and parsed once, by one process.
-
-    The processes are forked and talk over pipes directly: `multiprocessing` cost this process
-    15 ms of imports and set-up before the first worker could start."""
+    Each process checks its share of the files (see `_check_share`): every file is read and
+    parsed once, by one process. This one takes the first share rather than wait for the others,
+    and passes the summaries between them. The others are forked and talk over pipes directly:
+    `multiprocessing` cost 15 ms of imports and set-up before the first worker could start."""
     if not hasattr(os, "fork"):
         return None
     workers: list[_Worker] = []
+
+    def exchange(own: bytes) -> list[bytes]:
+        # Each worker's summaries come pickled, and go on to the others as they came.
+        theirs: list[bytes] = [worker.pipes.received() for worker in workers]
+        summaries = [own, *theirs]
+        for shard, worker in enumerate(workers, 1):
+            worker.pipes.send(("ok", [part for other, part in enumerate(summaries) if other != shard]))
+        return theirs
+
     try:
         try:
-            for shard in range(jobs):
+            for shard in range(1, jobs):
                 workers.append(_start_worker(job, shard, jobs, workers))
         except OSError:
             return None
         try:
-            # Each worker's summaries come pickled, and go on to the others as they came: this
-            # process reads none of them.
-            summaries = [worker.pipes.received() for worker in workers]
-            for shard, worker in enumerate(workers):
-                worker.pipes.send(("ok", [part for other, part in enumerate(summaries) if other != shard]))
-            outcomes: list[_Outcome] = [worker.pipes.received() for worker in workers]
+            outcomes = [_check_share(job, 0, jobs, exchange)]
+            outcomes.extend(worker.pipes.received() for worker in workers)
         except (EOFError, OSError):
             # A worker vanished (killed, out of memory): check in this process instead.
             return None
@@ -386,6 +390,21 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
         [row for outcome in outcomes for row in outcome.rows],
         {number for outcome in outcomes for number in outcome.unreadable},
     )
+
+
+def _check_share(
+    job: _CheckJob, shard: int, shards: int, exchange: Callable[[bytes], list[bytes]]
+) -> _Outcome:
+    """Read and parse every `shards`-th file from `shard` on, swap what other files' checks may
+    ask of them (`_Summary`: names, MCP servers, skills) for the other processes' through
+    `exchange` (pickled), and check the share."""
+    import pickle
+
+    mine, uris, unreadable = _index_files(job, shard, shards)
+    parts = exchange(pickle.dumps(_summaries(mine, uris), pickle.HIGHEST_PROTOCOL))
+    others = {summary[0]: summary for part in parts for summary in pickle.loads(part)}
+    index = _adopt_in_order(job, mine, uris, others)
+    return _Outcome(_report(job, index, uris), unreadable)
 
 
 class _Pipes:
@@ -482,14 +501,13 @@ def _start_worker(job: _CheckJob, shard: int, shards: int, started: list[_Worker
 
 
 def _check_worker(pipes: _Pipes, job: _CheckJob, shard: int, shards: int) -> None:
-    import pickle
+    def exchange(own: bytes) -> list[bytes]:
+        pipes.send(("ok", own))
+        parts: list[bytes] = pipes.received()
+        return parts
 
     try:
-        mine, uris, unreadable = _index_files(job, shard, shards)
-        pipes.send(("ok", pickle.dumps(_summaries(mine, uris), pickle.HIGHEST_PROTOCOL)))
-        others = {summary[0]: summary for part in pipes.received() for summary in pickle.loads(part)}
-        index = _adopt_in_order(job, mine, uris, others)
-        pipes.send(("ok", _Outcome(_report(job, index, uris), unreadable)))
+        pipes.send(("ok", _check_share(job, shard, shards, exchange)))
     except (EOFError, BrokenPipeError):
         return  # the parent hung up (another worker failed): there is no one to tell
     except BaseException as error:  # handed to the parent, which raises it

@@ -171,18 +171,34 @@ def test_an_unreadable_file_is_reported_the_same_in_parallel(
     assert _normalised(parallel[0]) == _normalised(serial[0])
 
 
-def test_an_error_in_a_worker_is_raised_by_check(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("shard", [0, 1, 2])  # the parent's share, or a forked worker's
+def test_an_error_in_a_worker_is_raised_by_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shard: int
+) -> None:
     root = _workspace(tmp_path / "ws")
     index_files = cli._index_files
 
-    def failing(job: Any, shard: int, shards: int) -> Any:
-        if shards > 1 and shard == 1:
+    def failing(job: Any, this: int, shards: int) -> Any:
+        if shards > 1 and this == shard:
             raise ValueError("a bug in a worker")
-        return index_files(job, shard, shards)
+        return index_files(job, this, shards)
+
+    start_worker = cli._start_worker
+    started: list[int] = []
+
+    def starting(*args: Any) -> Any:
+        worker = start_worker(*args)
+        started.append(worker.pid)
+        return worker
 
     monkeypatch.setattr(cli, "_index_files", failing)
+    monkeypatch.setattr(cli, "_start_worker", starting)
     with pytest.raises(ValueError, match="a bug in a worker"):
-        cli.run_check([root], Settings(), user_agents=False, jobs=2)
+        cli.run_check([root], Settings(), user_agents=False, jobs=3)
+    assert len(started) == 2  # the parent checks a share itself
+    for pid in started:
+        with pytest.raises(ChildProcessError):  # ended and reaped
+            os.waitpid(pid, os.WNOHANG)
 
 
 def test_a_worker_that_dies_leaves_the_check_to_one_process(
@@ -193,7 +209,7 @@ def test_a_worker_that_dies_leaves_the_check_to_one_process(
     index_files = cli._index_files
 
     def dying(job: Any, shard: int, shards: int) -> Any:
-        if shards > 1 and shard == 0:
+        if shards > 1 and shard == 1:  # a forked worker's share (the first is the parent's)
             os._exit(3)  # as if killed: no message, no exception
         return index_files(job, shard, shards)
 
