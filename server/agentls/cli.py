@@ -608,29 +608,32 @@ class _Displayed(dict[Path, str]):
 
 
 class _FileUris(dict[Path, str]):
-    """`path.resolve().as_uri()` of each path, worked out once a path and resolving each folder
+    """`path.resolve().as_uri()` of each path, worked out once a path, and resolving each folder
     once: `resolve` asks the disk about every folder on the way, for each of a thousand findings.
 
-    A file in a resolved folder is resolved as it is, unless it is itself a link, so on POSIX
-    only the folder is resolved (Windows's resolve also settles a name's case: there the whole
-    path is)."""
+    A path whose last part is not a link resolves to its folder's resolved path and that part,
+    so on POSIX only links are resolved whole (Windows's resolve also settles a name's case:
+    there every path is)."""
 
     def __init__(self) -> None:
         super().__init__()
-        self._folders: dict[Path, Path] = {}
+        self._resolved: dict[Path, Path] = {}
 
     def __missing__(self, path: Path) -> str:
-        name = path.name
-        # `os.path.islink`, not `is_symlink`: it never raises (nor does `resolve`).
-        if os.name != "posix" or name in ("", ".", "..") or os.path.islink(path):  # noqa: PTH114
-            resolved = path.resolve()
-        else:
-            folder = self._folders.get(path.parent)
-            if folder is None:
-                folder = self._folders[path.parent] = path.parent.resolve()
-            resolved = folder / name
-        uri = self[path] = resolved.as_uri()
+        uri = self[path] = self._resolve(path).as_uri()
         return uri
+
+    def _resolve(self, path: Path) -> Path:
+        resolved = self._resolved.get(path)
+        if resolved is None:
+            name = path.name
+            # `os.path.islink`, not `is_symlink`: it never raises (nor does `resolve`).
+            if os.name != "posix" or name in ("", ".", "..") or os.path.islink(path):  # noqa: PTH114
+                resolved = path.resolve()
+            else:
+                resolved = self._resolve(path.parent) / name
+            self._resolved[path] = resolved
+        return resolved
 
 
 def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
