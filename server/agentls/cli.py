@@ -361,6 +361,10 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
     `multiprocessing` cost 15 ms of imports and set-up before the first worker could start."""
     if not hasattr(os, "fork"):
         return None
+    # What each process imports for its first file (the reference finder and the checks) is
+    # imported once here, before the fork, for every worker to inherit.
+    from . import checks, references  # noqa: F401
+
     workers: list[_Worker] = []
 
     def exchange(own: bytes) -> list[bytes]:
