@@ -204,8 +204,8 @@ def run_check(
     the same order.
     """
     found, report_paths, problems = collect(paths, settings, forced, user_agents)
-    number = {item.path: number for number, item in enumerate(found)}
-    report_numbers = [number[path] for path in report_paths]
+    place = {item.path: number for number, item in enumerate(found)}
+    report_numbers = [place[path] for path in report_paths]
     job = _CheckJob(settings, found, report_paths, report_numbers, set(report_numbers))
     if jobs is None:
         jobs = default_jobs(len(report_paths))
@@ -385,7 +385,8 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
             outcomes = [_check_share(job, 0, jobs, exchange)]
             outcomes.extend(worker.pipes.received() for worker in workers)
         except (EOFError, OSError):
-            # A worker vanished (killed, out of memory): check in this process instead.
+            # A worker vanished (killed, out of memory): check in this process instead. (This
+            # process's own share raises neither: a file it cannot read is reported as such.)
             return None
     finally:
         for worker in workers:
