@@ -564,6 +564,70 @@ def fenced_code_regions(text: str, region: Span) -> list[CodeRegion]:
     return regions
 
 
+def _inline_code_spans(text: str, region: Span, code: list[CodeRegion]) -> list[tuple[int, int, str]]:
+    """The code spans in text[region] outside the fenced `code` regions, as (start, end, content
+    stripped): what `_INLINE_CODE.finditer` finds there, found with `str.find`.
+
+    That pattern opens with a run of backticks (the rest of the run when tried inside one), then
+    takes the fewest characters, on the same line and not starting with a backtick, up to a run
+    of exactly as many backticks. Tried at every position, the regular-expression engine costs
+    more than everything else done with a body; here only the backticks are visited."""
+    spans: list[tuple[int, int, str]] = []
+    find = text.find
+    end = region.end
+    fenced = iter([(c.span.start, c.span.end) for c in code])
+    fence_start, fence_end = next(fenced, (end, end))
+    at = find("`", region.start, end)
+    while at >= 0:
+        if at >= fence_start:
+            # A match never spans lines, and a fenced region holds whole lines: skip it.
+            while fence_end <= at:
+                fence_start, fence_end = next(fenced, (end, end))
+            if at >= fence_start:
+                at = find("`", fence_end, end)
+                continue
+        opened = at + 1  # where the content starts: after the run of backticks
+        while opened < end and text[opened] == "`":
+            opened += 1
+        if opened >= end or text[opened] in "\r\n":
+            at = find("`", opened, end)
+            continue
+        line_end = _line_end(text, opened, end)
+        # Tried at each backtick of the run in turn: the opening is the rest of the run.
+        for length in range(opened - at, 0, -1):
+            closing = _backtick_run(text, opened, line_end, length)
+            if closing >= 0:
+                spans.append((opened - length, closing + length, text[opened:closing].strip()))
+                at = find("`", closing + length, end)
+                break
+        else:
+            at = find("`", opened, end)
+    return spans
+
+
+def _line_end(text: str, at: int, end: int) -> int:
+    """Where the line holding `at` ends (its CR or LF), or `end`."""
+    newline = text.find("\n", at, end)
+    limit = end if newline < 0 else newline
+    carriage = text.find("\r", at, limit)
+    return limit if carriage < 0 else carriage
+
+
+def _backtick_run(text: str, at: int, end: int, length: int) -> int:
+    """The start of the first run of exactly `length` backticks in text[at:end] (`text[at]` is not
+    a backtick), or -1."""
+    find = text.find
+    run = find("`", at, end)
+    while run >= 0:
+        after = run + 1
+        while after < end and text[after] == "`":
+            after += 1
+        if after - run == length:
+            return run
+        run = find("`", after, end)
+    return -1
+
+
 class _BodyContext:
     """Answers, per offset, the questions `extract_candidates` asks about the Markdown body.
 
@@ -578,13 +642,8 @@ class _BodyContext:
         has_fence = text.find("```", *bounds) >= 0 or text.find("~~~", *bounds) >= 0
         self.code = fenced_code_regions(text, region) if has_fence else []
         self.code_starts = [c.span.start for c in self.code]
-        inline: list[tuple[int, int, str]] = []
-        if inline_code and text.find("`", *bounds) >= 0:
-            for match in _INLINE_CODE.finditer(text, *bounds):
-                if not self.code or self.code_at(match.start()) is None:
-                    inline.append((match.start(), match.end(), match.group(2).strip()))
-        self.inline = inline
-        self.inline_starts = [start for start, _end, _inner in inline]
+        self.inline = _inline_code_spans(text, region, self.code) if inline_code else []
+        self.inline_starts = [start for start, _end, _inner in self.inline]
         self._section_starts: list[int] | None = None
         self._section_ends: list[int] = []
         self._has_cr: bool | None = None
@@ -731,26 +790,44 @@ def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:
     tokens: not part of a path, URL, file name, `{placeholder}` or longer word.
 
     What `_TOKEN.finditer` finds, at a fraction of the cost: that pattern, tried at every
-    position, walks each word of the body to its end. A token holds a separator right after a
-    letter or digit, and starts where that run of letters and digits starts (the character
-    before a token is never a word character), so `_TOKEN` is tried only there."""
+    position, walks each word of the body to its end. A token holds one or two separators
+    between letters or digits, and starts where that run of letters and digits starts (the
+    character before a token is never a word character), so `_TOKEN` is tried only there. Those
+    places are found with `bytes.find` in the body's character classes (`_CLASSES`), which
+    costs a small part of what one regular-expression pass over the body does."""
     start, end = region.start, region.end
-    search, token_at, word = _SEPARATOR.search, _TOKEN.match, _ASCII_ALNUM
-    at = start
-    while (hit := search(text, at, end)) is not None:
-        separator = hit.start()
-        begin = separator - 1
-        if begin < start or text[begin] not in word:
-            at = separator + 1
-            continue
-        while begin > start and text[begin - 1] in word:
-            begin -= 1
-        match = token_at(text, begin, end)
-        if match is None:
-            at = separator + 1
-            continue
-        yield match.group(0), begin
-        at = match.end()
+    if end <= start:
+        return
+    # One byte per character, so offsets agree: anything outside ASCII becomes "?" (a non-word).
+    classes = text[start:end].encode("ascii", "replace").translate(_CLASSES)
+    find, rfind, token_at = classes.find, classes.rfind, _TOKEN.match
+    size = len(classes)  # where a pattern that does not come again is due
+
+    def after(pattern: bytes, at: int) -> int:
+        found = find(pattern, at)
+        return size if found < 0 else found
+
+    # The next "a-a" and "a--a" (a letter or digit, one or two separators, a letter or digit).
+    single, double = after(b"a-a", 0), after(b"a--a", 0)
+    while (hit := min(single, double)) < size:
+        # The start of the run of letters and digits: after the last non-word, or a later separator.
+        space = rfind(b" ", 0, hit)
+        begin = max(space, rfind(b"-", space + 1, hit)) + 1
+        match = token_at(text, start + begin, end)
+        # Go on from the next separator (after the token), whose letter or digit may come before it.
+        at = hit + 1 if match is None else match.end() - start - 1
+        if match is not None:
+            yield match.group(0), start + begin
+        if single <= at:
+            single = after(b"a-a", at)
+        if double <= at:
+            double = after(b"a--a", at)
+
+
+# `_hyphenated_tokens` reads the body as classes: ASCII letters and digits "a", separators "-", the rest " ".
+_CLASSES = bytes(
+    ord("a") if chr(code) in _ASCII_ALNUM else ord("-") if chr(code) in "-_:" else ord(" ") for code in range(256)
+)
 
 
 class _RoleContext:

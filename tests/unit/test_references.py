@@ -15,13 +15,16 @@ from agentls.document import parse_document
 from agentls.references import (
     _FENCE_LINE,
     _HEADING_LINE,
+    _INLINE_CODE,
     _TOKEN,
     Candidate,
     CandidateTable,
     _fence_lines,
     _heading_lines,
     _hyphenated_tokens,
+    _inline_code_spans,
     candidates_at,
+    fenced_code_regions,
     candidates_named,
     extract_candidates,
     looks_like_agent_name,
@@ -262,7 +265,7 @@ def test_fence_and_heading_scanners_find_what_their_patterns_find(
     )
 
 
-_TOKEN_PIECES = ["a", "Zed", "9", "-", "_", ":", " ", "\n", ".", "/", "@", "{", "}", "$", "é", "`"]
+_TOKEN_PIECES = ["a", "Zed", "9", "-", "_", ":", " ", "\n", ".", "/", "@", "{", "}", "$", "é", "`", "—", "\U0001f600"]
 
 
 @given(
@@ -280,6 +283,35 @@ def test_the_token_scanner_finds_what_its_pattern_finds(pieces: list[str], bound
     region = Span(start, max(start, min(bounds[1], len(text))))
     expected = [(m.group(0), m.start()) for m in _TOKEN.finditer(text, region.start, region.end)]
     assert list(_hyphenated_tokens(text, region)) == expected
+
+
+_CODE_PIECES = ["`", "``", "```", "~~~", "a", "b c", " ", "\n", "\r", "\r\n", "py", "é"]
+
+
+@given(
+    pieces=st.lists(st.sampled_from(_CODE_PIECES), max_size=40),
+    bounds=st.tuples(st.integers(0, 8), st.integers(0, 120)),
+)
+@example(pieces=["``", "a", "`", "b", "``"], bounds=(0, 120))
+@example(pieces=["```", "py", "\n", "`", "a", "`", "\n", "```", "\n", "`", "b", "`"], bounds=(0, 120))
+@settings(max_examples=3000, deadline=None)
+def test_the_code_span_scanner_finds_what_its_pattern_finds(pieces: list[str], bounds: tuple[int, int]) -> None:
+    """`_inline_code_spans` visits only backticks; it must find exactly the spans `_INLINE_CODE`
+    finds when tried at every position, less those starting in fenced code."""
+    text = "".join(pieces)
+    start = min(bounds[0], len(text))
+    region = Span(start, max(start, min(bounds[1], len(text))))
+    code = fenced_code_regions(text, region)
+
+    def fenced(offset: int) -> bool:
+        return any(c.span.start <= offset < c.span.end for c in code)
+
+    expected = [
+        (m.start(), m.end(), m.group(2).strip())
+        for m in _INLINE_CODE.finditer(text, region.start, region.end)
+        if not fenced(m.start())
+    ]
+    assert _inline_code_spans(text, region, code) == expected
 
 
 _TABLE_AGENT = (
