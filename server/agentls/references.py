@@ -174,9 +174,9 @@ class CandidateTable(Sequence[Candidate]):
             self._names[i], Span(rows[3 * i], rows[3 * i + 1]), flags, _KINDS[packed >> _KIND_SHIFT], deferred
         )
 
-    def keys(self) -> Iterator[str]:
-        """The lower-cased name of every candidate (what the index files them under)."""
-        return (name.lower() for name in self._names)
+    def keys(self) -> Iterable[str]:
+        """The lower-cased names of the candidates, each once (what the index files them under)."""
+        return {name.lower() for name in set(self._names)}
 
     def at(self, offset: int) -> list[Candidate]:
         """The candidates whose span holds `offset` (either end included)."""
@@ -1039,10 +1039,10 @@ def _row_start(row: _Row) -> int:
 
 
 def candidate_keys(candidates: Sequence[Candidate]) -> Iterable[str]:
-    """The lower-cased name of every candidate, what an index files it under."""
+    """The lower-cased names of the candidates, each once: what an index files them under."""
     if isinstance(candidates, CandidateTable):
         return candidates.keys()
-    return (candidate.key for candidate in candidates)
+    return {candidate.key for candidate in candidates}
 
 
 def candidates_at(candidates: Sequence[Candidate], offset: int) -> list[Candidate]:

@@ -79,12 +79,17 @@ class IndexedFile:
     @property
     def file_name(self) -> str:
         """`path.name`, without building the path for an ordinary file uri (every check asks)."""
-        uri = self.uri
-        if uri.startswith("file:///") and not any(c in uri for c in "?#"):
-            name = unquote(uri[uri.rfind("/") + 1 :])
-            if name not in ("", ".", ".."):
-                return name
-        return self.path.name
+        return uri_file_name(self.uri)
+
+
+def uri_file_name(uri: str) -> str:
+    """`uri_to_path(uri).name`, without building the path for an ordinary file uri (indexing and
+    every check ask)."""
+    if uri.startswith("file:///") and not any(c in uri for c in "?#"):
+        name = unquote(uri[uri.rfind("/") + 1 :])
+        if name not in ("", ".", ".."):
+            return name
+    return uri_to_path(uri).name
 
 
 def uri_to_path(uri: str) -> PurePath:
@@ -94,10 +99,10 @@ def uri_to_path(uri: str) -> PurePath:
     return PurePosixPath(unquote(parsed.path or uri))
 
 
-def agent_identity(path: PurePath, dialect: Dialect, document: AgentDocument) -> str | None:
+def agent_identity(file_name: str, dialect: Dialect, document: AgentDocument) -> str | None:
     """The name a host knows the agent by: `name:` for Claude Code, the file stem for OpenCode,
     `name:` or the file stem for Copilot."""
-    stem = path.name
+    stem = file_name
     for suffix in (".agent.md", ".chatmode.md", ".md"):
         if stem.lower().endswith(suffix):
             stem = stem[: -len(suffix)]
@@ -247,7 +252,6 @@ class AgentIndex:
         `references=False` leaves out finding which agents the file names, the costly part of
         indexing it (see `index_references`): a scan learns every definition first that way."""
         self.revision += 1
-        path = uri_to_path(uri)
         old = self.files.get(uri)
         affected: set[str] = set()
         if old is not None:
@@ -272,12 +276,12 @@ class AgentIndex:
             return affected | self._all_agent_uris() - {uri}
         document = parse_document(text)
         if kind is FileKind.SKILL:
-            skill = document.name or path.parent.name
+            skill = document.name or uri_to_path(uri).parent.name
             entry = IndexedFile(uri, kind, None, scope, document, [], None, plugin, version, skill_name=skill)
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
         candidates = _candidates(document, dialect, kind) if references else []
-        name = agent_identity(path, dialect, document) if kind is FileKind.AGENT and dialect else None
+        name = agent_identity(uri_file_name(uri), dialect, document) if kind is FileKind.AGENT and dialect else None
         entry = IndexedFile(uri, kind, dialect, scope, document, candidates, name, plugin, version)
         entry.references_pending = not references
         if old is None or old.agent_name != name:
