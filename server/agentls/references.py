@@ -826,7 +826,8 @@ def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:
 
 # `_hyphenated_tokens` reads the body as classes: ASCII letters and digits "a", separators "-", the rest " ".
 _CLASSES = bytes(
-    ord("a") if chr(code) in _ASCII_ALNUM else ord("-") if chr(code) in "-_:" else ord(" ") for code in range(256)
+    ord("a") if chr(code) in _ASCII_ALNUM else ord("-") if chr(code) in "-_:" else ord(" ")
+    for code in range(256)
 )
 
 

@@ -281,7 +281,11 @@ class AgentIndex:
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
         candidates = _candidates(document, dialect, kind) if references else []
-        name = agent_identity(uri_file_name(uri), dialect, document) if kind is FileKind.AGENT and dialect else None
+        name = (
+            agent_identity(uri_file_name(uri), dialect, document)
+            if kind is FileKind.AGENT and dialect
+            else None
+        )
         entry = IndexedFile(uri, kind, dialect, scope, document, candidates, name, plugin, version)
         entry.references_pending = not references
         if old is None or old.agent_name != name:

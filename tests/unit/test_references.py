@@ -24,9 +24,9 @@ from agentls.references import (
     _hyphenated_tokens,
     _inline_code_spans,
     candidates_at,
-    fenced_code_regions,
     candidates_named,
     extract_candidates,
+    fenced_code_regions,
     looks_like_agent_name,
     resolve,
 )
@@ -265,7 +265,26 @@ def test_fence_and_heading_scanners_find_what_their_patterns_find(
     )
 
 
-_TOKEN_PIECES = ["a", "Zed", "9", "-", "_", ":", " ", "\n", ".", "/", "@", "{", "}", "$", "é", "`", "—", "\U0001f600"]
+_TOKEN_PIECES = [
+    "a",
+    "Zed",
+    "9",
+    "-",
+    "_",
+    ":",
+    " ",
+    "\n",
+    ".",
+    "/",
+    "@",
+    "{",
+    "}",
+    "$",
+    "é",
+    "`",
+    "—",
+    "\U0001f600",
+]
 
 
 @given(
@@ -295,7 +314,9 @@ _CODE_PIECES = ["`", "``", "```", "~~~", "a", "b c", " ", "\n", "\r", "\r\n", "p
 @example(pieces=["``", "a", "`", "b", "``"], bounds=(0, 120))
 @example(pieces=["```", "py", "\n", "`", "a", "`", "\n", "```", "\n", "`", "b", "`"], bounds=(0, 120))
 @settings(max_examples=3000, deadline=None)
-def test_the_code_span_scanner_finds_what_its_pattern_finds(pieces: list[str], bounds: tuple[int, int]) -> None:
+def test_the_code_span_scanner_finds_what_its_pattern_finds(
+    pieces: list[str], bounds: tuple[int, int]
+) -> None:
     """`_inline_code_spans` visits only backticks; it must find exactly the spans `_INLINE_CODE`
     finds when tried at every position, less those starting in fenced code."""
     text = "".join(pieces)
