@@ -281,8 +281,10 @@ def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, d
     """Read and index every `shards`-th file of the job, starting at `shard`; returns the index, the
     uri of each file indexed, and the files that could not be read (by their number in the job).
 
-    Only the files reported on are searched for the agents they name: no check reads who names
-    whom in another file, so files that only name agents (CLAUDE.md, commands) are skipped."""
+    No file is searched for the agents it names here: no check reads who names whom in another
+    file, so files that only name agents (CLAUDE.md, commands) are skipped unless reported, and a
+    reported file's unknown names are found when it is checked (`_report`), once every agent is
+    known."""
     from .scan import file_uri
     from .workspace import FREEZE_EVERY, AgentIndex, FileKind, freeze_long_lived
 
@@ -299,7 +301,7 @@ def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, d
             unreadable.add(number)
             continue
         uri = uris[number] = file_uri(item.path)
-        index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin, references=reported)
+        index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin, references=False)
         if len(uris) % FREEZE_EVERY == 0:
             freeze_long_lived()
     return index, uris, unreadable
@@ -315,7 +317,7 @@ def _report(job: _CheckJob, index: AgentIndex, own: dict[int, str]) -> list[_Row
         uri = own.get(number)
         if uri is None:
             continue
-        findings = index.check(uri)
+        findings = index.check(uri, index_references=False)
         if not findings:
             continue
         last = max(max(finding.span.start, finding.span.end) for finding in findings)

@@ -861,8 +861,12 @@ class _RoleContext:
 _Row = tuple[int, int, str, int, str]  # start, end, name, flags, kind (see `CandidateTable`)
 
 
-def _prose_candidates(text: str, region: Span, found: list[_Row]) -> bool:
-    """Add the body's candidates to `found`; True when some role-like name's context is deferred."""
+def _prose_candidates(
+    text: str, region: Span, found: list[_Row], known: Callable[[str], bool] | None = None
+) -> bool:
+    """Add the body's candidates to `found`; True when some role-like name's context is deferred.
+    With `known`, leave out those that can only be references to known agents (see
+    `extract_candidates`)."""
     context = _BodyContext(text, region)
     deferred = False
     segment_has = text.find
@@ -902,6 +906,16 @@ def _prose_candidates(text: str, region: Span, found: list[_Row]) -> bool:
             return
         seen.add(start)
         end = start + len(name)
+        if known is not None:
+            # Only unknown references are asked for (see `_counts`): not a known agent, not a
+            # capitalised word, and a word that is no role's name only with "agent" after it.
+            key = name.lower()
+            if (
+                key != name
+                or known(key)
+                or not (looks_like_agent_name(name) or _AGENT_WORD_AFTER.match(text, end))
+            ):
+                return
         if context.code_starts:
             code = context.code_at(start)
             if code is not None and code.hides_references:
@@ -1012,11 +1026,17 @@ def _scalar_row(node: ScalarNode, kind: str) -> _Row:
 
 
 def extract_candidates(
-    document: AgentDocument, dialect: Dialect | None, whole_text: bool = False
+    document: AgentDocument,
+    dialect: Dialect | None,
+    whole_text: bool = False,
+    known: Callable[[str], bool] | None = None,
 ) -> CandidateTable:
     """Every token in the file that could name an agent, with its context.
 
     `whole_text` scans the whole file as prose (CLAUDE.md, AGENTS.md, plugin commands).
+    `known` (whether a lower-cased name is a known agent) leaves out the prose tokens that could
+    only name known agents: a check that reports unknown names needs nothing else, and those are
+    most of a body's tokens. What is left resolves to exactly the unknown references.
     """
     found: list[_Row] = []
     if dialect is not None and document.frontmatter is not None:
@@ -1028,7 +1048,7 @@ def extract_candidates(
     if (
         region.end > region.start
         and not document.too_large
-        and _prose_candidates(document.text, region, found)
+        and _prose_candidates(document.text, region, found, known)
     ):
         role = _RoleContext(document.text, region)
     found.sort(key=_row_start)

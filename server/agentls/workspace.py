@@ -115,15 +115,21 @@ def agent_identity(file_name: str, dialect: Dialect, document: AgentDocument) ->
     return name or None
 
 
-def _candidates(document: AgentDocument, dialect: Dialect | None, kind: FileKind) -> Sequence[Candidate]:
-    """Every token in an indexed file that could name an agent."""
+def _candidates(
+    document: AgentDocument,
+    dialect: Dialect | None,
+    kind: FileKind,
+    known: Callable[[str], bool] | None = None,
+) -> Sequence[Candidate]:
+    """Every token in an indexed file that could name an agent (with `known`, leaving out those
+    that could only name known agents: see `extract_candidates`)."""
     # A file over 1 MiB is skipped by Claude Code (`file-too-large`); scanning megabytes of
     # prose for agent names would make every update of it take seconds.
     if document.too_large:
         return []
     from .references import extract_candidates
 
-    return extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER)
+    return extract_candidates(document, dialect, whole_text=kind is FileKind.REFERRER, known=known)
 
 
 def _keys(candidates: Sequence[Candidate]) -> Iterable[str]:
@@ -460,15 +466,28 @@ class AgentIndex:
     def context_for(self, entry: IndexedFile) -> IndexContext:
         return IndexContext(self, entry)
 
-    def check(self, uri: str) -> list[Finding]:
-        """All findings for one indexed agent file."""
-        self.index_references(uri)  # asked before a scan's second pass reached it
+    def check(self, uri: str, index_references: bool = True) -> list[Finding]:
+        """All findings for one indexed agent file.
+
+        A file indexed without its references (`update(references=False)`) has them indexed
+        first, unless `index_references` is False: then only what the checks read of them (the
+        agents it names that do not exist) is worked out, and nothing is kept. `agentls check`
+        asks that way: the index answers no other question about references there."""
+        if index_references:
+            self.index_references(uri)  # asked before a scan's second pass reached it
         entry = self.files.get(uri)
         if entry is None or entry.kind is not FileKind.AGENT or entry.dialect is None:
             return []
         from .checks import FileUnderCheck, check_file
 
-        references = self.references_in(entry)
+        if entry.references_pending:
+            from .references import resolve
+
+            known = self.known_test(entry.dialect)
+            unknown = _candidates(entry.document, entry.dialect, entry.kind, known)
+            references = resolve(unknown, known, entry.agent_name)
+        else:
+            references = self.references_in(entry)
         under_check = FileUnderCheck(
             uri, entry.file_name, entry.dialect, entry.document, entry.agent_name, references, entry.scope
         )

@@ -433,3 +433,27 @@ def test_agent_and_task_arguments_in_the_tool_list_are_candidates(tools: str) ->
         if word != "*"
     ]
     assert found == expected
+
+
+def test_asking_only_for_unknown_names_finds_the_unknown_references_of_a_full_extraction() -> None:
+    """`extract_candidates(known=...)` leaves out the prose tokens that could only name a known
+    agent; resolved, it gives exactly the unknown references a full extraction resolves to
+    (every file of the corpus, each as an agent, as CLAUDE.md, and as a Copilot agent)."""
+    documents = [parse_document(path.read_text(encoding="utf-8")) for path in sorted(CORPUS.rglob("*.md"))]
+    names = {document.name.lower() for document in documents if document.name}
+    assert len(documents) > 300 and len(names) > 200
+
+    def known(key: str) -> bool:
+        return key in names
+
+    unknown = 0
+    for document in documents:
+        for dialect, whole_text in ((Dialect.CLAUDE, False), (None, True), (Dialect.COPILOT, False)):
+            full = resolve(extract_candidates(document, dialect, whole_text), known, document.name)
+            only = resolve(extract_candidates(document, dialect, whole_text, known), known, document.name)
+            assert [(r.name, r.span, r.kind) for r in only if not r.known] == [
+                (r.name, r.span, r.kind) for r in full if not r.known
+            ]
+            assert all(r.kind != "prose" for r in only if r.known)
+            unknown += sum(not r.known for r in only)
+    assert unknown > 100

@@ -223,3 +223,37 @@ def test_an_indexed_file_name_is_its_path_name(uri_text: str) -> None:
     index.update(uri_text, agent("a-agent"), FileKind.AGENT, Dialect.CLAUDE)
     entry = index.files[uri_text]
     assert entry.file_name == entry.path.name
+
+
+_NAMING_AGENTS = {
+    "lead": agent(
+        "lead-architect",
+        "## Working with others\n\nHand schemas to `data-engineer`, then ask **qa-engineer**.\n"
+        "Partner with `ghost-writer` and the `Phantom` agent; the `spectre` agent reviews.\n"
+        "Defined with `billing-architect` in the spec. Partner with lead-architect.\n"
+        "Use a type-safe, well-tested approach. @agent-Missing-One and @agent-data-engineer.\n"
+        "```python\nrun('hidden-reviewer')\n```\n```text\nDefer to `prose-reviewer`.\n```\n"
+        'Launch it with subagent_type: "nobody-here".\n',
+        tools="Read, Agent(qa-engineer, Ghost-Lead)",
+    ),
+    "data": agent("data-engineer", "Consult `lead-architect` and the `orphan-specialist`."),
+    "qa": agent("qa-engineer", "Work closely with data-engineer; escalate to `release-manager`."),
+}
+
+
+def test_a_check_without_indexing_references_reports_what_a_full_one_does() -> None:
+    """`agentls check` asks for findings without indexing what each file names (only the unknown
+    names matter there): the findings are the same, and the index keeps nothing of them."""
+    whole = index_of(**_NAMING_AGENTS)
+    staged = AgentIndex()
+    for stem, text in _NAMING_AGENTS.items():
+        staged.update(uri(stem), text, FileKind.AGENT, Dialect.CLAUDE, references=False)
+    unknown = 0
+    for stem in _NAMING_AGENTS:
+        findings = staged.check(uri(stem), index_references=False)
+        assert findings == whole.check(uri(stem))
+        unknown += sum(f.code == "unknown-agent" for f in findings)
+        assert staged.files[uri(stem)].references_pending
+        assert not staged.files[uri(stem)].candidates
+    assert unknown >= 5
+    assert staged.references_to("data-engineer") == []
