@@ -474,6 +474,8 @@ _BOLD_WORD = re.compile(r"\*\*([A-Za-z][A-Za-z0-9]*)\*\*(?![\w*:])")
 _AGENT_NOUN = re.compile(r"gents?\b")
 _WORD_BEFORE = re.compile(r"(?<![\w@./\\-])([A-Za-z][A-Za-z0-9]{2,})[`*_\"']*[ \t]+$")
 _AGENT_WORD_AFTER = re.compile(r"[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IGNORECASE)
+# `_AGENT_WORD_AFTER` where it starts with a backtick (the one closing a code span).
+_CODE_THEN_AGENT_WORD = re.compile(r"`[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IGNORECASE)
 _FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\r\n]*)\r?$", re.MULTILINE)
 _HEADING_LINE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))?[ \t#]*\r?$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\s[-—–]\s")
@@ -631,23 +633,40 @@ def _backtick_run(text: str, at: int, end: int, length: int) -> int:
 class _BodyContext:
     """Answers, per offset, the questions `extract_candidates` asks about the Markdown body.
 
-    Fences and inline code are found up front (almost every token asks about them); headings and
-    sentences only when a role-like name asks, which most bodies never do."""
+    Fences and inline code are found up front (almost every token asks about them) unless
+    `prepared` is False, then by `prepare`; headings and sentences only when a role-like name
+    asks, which most bodies never do."""
 
-    def __init__(self, text: str, region: Span, inline_code: bool = True) -> None:
+    def __init__(self, text: str, region: Span, inline_code: bool = True, prepared: bool = True) -> None:
         """`inline_code=False` leaves out the inline code spans (`_RoleContext` asks nothing of them)."""
         self.text = text
         self.region = region
-        bounds = (region.start, region.end)
-        has_fence = text.find("```", *bounds) >= 0 or text.find("~~~", *bounds) >= 0
-        self.code = fenced_code_regions(text, region) if has_fence else []
-        self.code_starts = [c.span.start for c in self.code]
-        self.inline = _inline_code_spans(text, region, self.code) if inline_code else []
-        self.inline_starts = [start for start, _end, _inner in self.inline]
+        self.code: list[CodeRegion] = []
+        self.code_starts: list[int] = []
+        self.inline: list[tuple[int, int, str]] = []
+        self.inline_starts: list[int] = []
+        self._inline_code = inline_code
+        self.prepared = False
+        if prepared:
+            self.prepare()
         self._section_starts: list[int] | None = None
         self._section_ends: list[int] = []
         self._has_cr: bool | None = None
         self._sentences: dict[int, tuple[list[int], list[int]]] = {}
+
+    def prepare(self) -> None:
+        """Find the fenced code and the inline code spans (once)."""
+        if self.prepared:
+            return
+        self.prepared = True
+        text, region = self.text, self.region
+        bounds = (region.start, region.end)
+        if text.find("```", *bounds) >= 0 or text.find("~~~", *bounds) >= 0:
+            self.code = fenced_code_regions(text, region)
+            self.code_starts = [c.span.start for c in self.code]
+        if self._inline_code:
+            self.inline = _inline_code_spans(text, region, self.code)
+            self.inline_starts = [start for start, _end, _inner in self.inline]
 
     def code_at(self, offset: int) -> CodeRegion | None:
         index = bisect_right(self.code_starts, offset) - 1
@@ -866,8 +885,9 @@ def _prose_candidates(
 ) -> bool:
     """Add the body's candidates to `found`; True when some role-like name's context is deferred.
     With `known`, leave out those that can only be references to known agents (see
-    `extract_candidates`)."""
-    context = _BodyContext(text, region)
+    `extract_candidates`). Then the fenced and inline code is found only if some token is left
+    to ask about it: most bodies name known agents only."""
+    context = _BodyContext(text, region, prepared=known is None)
     deferred = False
     segment_has = text.find
     bounds = (region.start, region.end)
@@ -916,6 +936,7 @@ def _prose_candidates(
                 or not (looks_like_agent_name(name) or _AGENT_WORD_AFTER.match(text, end))
             ):
                 return
+            context.prepare()
         if context.code_starts:
             code = context.code_at(start)
             if code is not None and code.hides_references:
@@ -944,7 +965,11 @@ def _prose_candidates(
                 consider(match.group(1), match.start(1), _COLLABORATION)
     for name, start in _hyphenated_tokens(text, region):
         consider(name, start, 0)
-    # Ordinary words only name an agent when the text singles them out.
+    # Ordinary words only name an agent when the text singles them out. Asked only for unknown
+    # names, such a word (never role-like) counts only with "agent" right after its closing
+    # backtick: without that anywhere, none can.
+    if known is None or _CODE_THEN_AGENT_WORD.search(text, region.start, region.end):
+        context.prepare()
     for start, _end, inner in context.inline:
         if inner.isalnum() and inner[:1].isalpha() and len(inner) >= 3 and inner.lower() not in _STOPWORDS:
             consider(inner, text.find(inner, start), 0)
