@@ -192,13 +192,15 @@ def letter_counts(folded: str) -> int:
     of bits set in `letter_counts(a) ^ letter_counts(b)` is the sum, over all characters, of the
     difference between their counts in `a` and in `b`.
 
-    Characters share fields (`ord % 128`) and counts stop at `_COUNT_BITS`: both can only make
-    that sum smaller than the true one, so it stays a lower bound that never rules out a name.
+    Characters share fields (`ord % 32`: each letter has its own, digits and separators share
+    with letters) and counts stop at `_COUNT_BITS`: both can only make that sum smaller than the
+    true one, so it stays a lower bound that never rules out a name. 32 fields keep the integer
+    at 128 bits, which a whole vocabulary is XORed with for every word ranked.
     """
     counts = 0
     for char in set(folded):
         count = folded.count(char)
-        counts |= (_UNARY[count] if count < _COUNT_BITS else _FULL) << ((ord(char) & 127) * _COUNT_BITS)
+        counts |= (_UNARY[count] if count < _COUNT_BITS else _FULL) << ((ord(char) & 31) * _COUNT_BITS)
     return counts
 
 
