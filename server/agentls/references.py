@@ -451,9 +451,13 @@ _COMPOUND_PREFIXES = frozenset(
 # Possessive: a word without a separator fails after one pass over its letters. The
 # look-arounds keep out paths, URLs, file names (`x.md`), `{placeholders}` and longer words.
 _TOKEN = re.compile(r"(?<![\w@./\\{$%:-])[A-Za-z][A-Za-z0-9]*+(?:[-_:]{1,2}[A-Za-z0-9]++)+(?![\w}-]|[./:]\w)")
-# Where `_TOKEN` can match: one or two separators, then a letter or digit (see `_hyphenated_tokens`).
-_SEPARATOR = re.compile(r"[-_:]{1,2}[A-Za-z0-9]")
+# `_hyphenated_tokens` finds where `_TOKEN` can match in the body read as classes: ASCII letters
+# and digits "a", separators "-", the rest " ".
 _ASCII_ALNUM = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789")
+_CLASSES = bytes(
+    ord("a") if chr(code) in _ASCII_ALNUM else ord("-") if chr(code) in "-_:" else ord(" ")
+    for code in range(256)
+)
 _MENTION = re.compile(r"@agent-([A-Za-z][A-Za-z0-9]*(?:[-_:]{1,2}[A-Za-z0-9]+)*)")
 _PATH_TOKEN = re.compile(r"agents/([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-]|\.\w|/\w)")
 # Quoted, or unquoted up to the end of its line or a closing bracket (`subagent_type: data-engineer`).
@@ -465,6 +469,7 @@ _SUBAGENT_TYPE = re.compile(
 _AGENT_CALL = re.compile(r"(?:Agent|Task)\(([^()\n]*)\)")
 _CALL_ARGUMENT = re.compile(r"[^,\s][^,]*")
 _AGENT_NAME_ARGUMENT = re.compile(r"[A-Za-z][\w:-]*")
+# A code span; `_inline_code_spans` finds what this finds without trying it at every position.
 _INLINE_CODE = re.compile(r"(`+)([^`\r\n][^\r\n]*?)(?<!`)\1(?!`)")
 # A bold word followed by a colon is a list label (`**Summary**: ...`), not a name.
 _BOLD_WORD = re.compile(r"\*\*([A-Za-z][A-Za-z0-9]*)\*\*(?![\w*:])")
@@ -841,13 +846,6 @@ def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:
             single = after(b"a-a", at)
         if double <= at:
             double = after(b"a--a", at)
-
-
-# `_hyphenated_tokens` reads the body as classes: ASCII letters and digits "a", separators "-", the rest " ".
-_CLASSES = bytes(
-    ord("a") if chr(code) in _ASCII_ALNUM else ord("-") if chr(code) in "-_:" else ord(" ")
-    for code in range(256)
-)
 
 
 class _RoleContext:

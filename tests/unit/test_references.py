@@ -265,6 +265,13 @@ def test_fence_and_heading_scanners_find_what_their_patterns_find(
     )
 
 
+def _text_and_region(pieces: list[str], bounds: tuple[int, int]) -> tuple[str, Span]:
+    """The text of `pieces` and the region `bounds` cut from it (clipped to the text)."""
+    text = "".join(pieces)
+    start = min(bounds[0], len(text))
+    return text, Span(start, max(start, min(bounds[1], len(text))))
+
+
 _TOKEN_PIECES = [
     "a",
     "Zed",
@@ -297,9 +304,7 @@ _TOKEN_PIECES = [
 def test_the_token_scanner_finds_what_its_pattern_finds(pieces: list[str], bounds: tuple[int, int]) -> None:
     """`_hyphenated_tokens` tries `_TOKEN` only where a separator follows a letter or digit; it
     must find exactly the tokens the pattern finds when tried at every position of any region."""
-    text = "".join(pieces)
-    start = min(bounds[0], len(text))
-    region = Span(start, max(start, min(bounds[1], len(text))))
+    text, region = _text_and_region(pieces, bounds)
     expected = [(m.group(0), m.start()) for m in _TOKEN.finditer(text, region.start, region.end)]
     assert list(_hyphenated_tokens(text, region)) == expected
 
@@ -319,9 +324,7 @@ def test_the_code_span_scanner_finds_what_its_pattern_finds(
 ) -> None:
     """`_inline_code_spans` visits only backticks; it must find exactly the spans `_INLINE_CODE`
     finds when tried at every position, less those starting in fenced code."""
-    text = "".join(pieces)
-    start = min(bounds[0], len(text))
-    region = Span(start, max(start, min(bounds[1], len(text))))
+    text, region = _text_and_region(pieces, bounds)
     code = fenced_code_regions(text, region)
 
     def fenced(offset: int) -> bool:
