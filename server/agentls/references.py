@@ -458,6 +458,14 @@ _CLASSES = bytes(
     ord("a") if chr(code) in _ASCII_ALNUM else ord("-") if chr(code) in "-_:" else ord(" ")
     for code in range(256)
 )
+_CLASS_ALNUM = ord("a")
+# Where a lower-case token can end in a role (`looks_like_agent_name`): its last `-` part ends
+# in one of `_ROLE_ENDING`'s endings or is one of `_ROLE_WORDS`. Starts with the literal "-", so
+# the engine skips to each one at C speed (see `_tokens_maybe_unknown`).
+_ROLE_WORD = "|".join(re.escape(word) for word in sorted(_ROLE_WORDS, key=len, reverse=True))
+_ROLE_TAIL = re.compile(rf"-(?:[a-z0-9_:]*(?:er|or|ist|ian)|(?:{_ROLE_WORD}))(?![A-Za-z0-9])")
+# The optional "sub" or "sub-" of `_AGENT_WORD_AFTER`, just before an "agent".
+_SUB_BEFORE_AGENT = re.compile(r"sub-?$", re.IGNORECASE)
 _MENTION = re.compile(r"@agent-([A-Za-z][A-Za-z0-9]*(?:[-_:]{1,2}[A-Za-z0-9]+)*)")
 _PATH_TOKEN = re.compile(r"agents/([a-z][a-z0-9]*(?:-[a-z0-9]+)+)(?![\w-]|\.\w|/\w)")
 # Quoted, or unquoted up to the end of its line or a closing bracket (`subagent_type: data-engineer`).
@@ -848,6 +856,58 @@ def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:
             double = after(b"a--a", at)
 
 
+def _tokens_maybe_unknown(text: str, region: Span) -> Iterable[tuple[str, int]]:
+    """The tokens of `_hyphenated_tokens` that can be unknown references when every lower-case
+    token naming a known agent, every token with a capital and every token that is neither
+    role-like nor followed by the word "agent" are left out, as `_prose_candidates` does when
+    asked for unknown names only: a superset of those, found without visiting the rest.
+
+    A token that is left starts where its run of letters, digits and separators starts (see
+    `_hyphenated_tokens`), and is lower-case, so it is found from a place inside it:
+    - a role-like one from its last "-", where `_ROLE_TAIL` matches: the last part, which holds
+      no "-", ends in a role ending or is a role word, and no letter or digit follows the token;
+    - any other from the "agent" after it (`_AGENT_WORD_AFTER`: quotes, blanks, an optional
+      "sub" or "sub-", "agent"), by going back over those to the token's last character.
+    Each place gives the token that `_TOKEN` matches at the start of its run, if any; one token
+    may come more than once, and not in order."""
+    start, end = region.start, region.end
+    if end <= start:
+        return
+    ascii_body = text[start:end].encode("ascii", "replace")
+    classes = ascii_body.translate(_CLASSES)
+    rfind, token_at = classes.rfind, _TOKEN.match
+
+    def token_around(at: int) -> tuple[str, int] | None:
+        begin = start + rfind(b" ", 0, at - start) + 1
+        match = token_at(text, begin, end)
+        return None if match is None else (match.group(0), begin)
+
+    for tail in _ROLE_TAIL.finditer(text, start, end):
+        if (found := token_around(tail.start())) is not None:
+            yield found
+    # "agent" in any case: lower-casing the ASCII text keeps every offset.
+    lowered = ascii_body.lower()
+    at = lowered.find(b"agent")
+    while at >= 0:
+        noun = start + at
+        sub = _SUB_BEFORE_AGENT.search(text, max(start, noun - 4), noun)
+        for before in (noun,) if sub is None else (noun, sub.start()):
+            blank = before
+            while blank > start and text[blank - 1] in " \t":
+                blank -= 1
+            if blank == before:
+                continue
+            last = blank
+            while last > start and text[last - 1] in "`*_\"'":
+                last -= 1
+            found = (
+                token_around(last - 1) if last > start and classes[last - 1 - start] == _CLASS_ALNUM else None
+            )
+            if found is not None:
+                yield found
+        at = lowered.find(b"agent", at + 5)
+
+
 class _RoleContext:
     """The sentence, link word and section around a role-like name, for `Candidate.settled_flags`:
     one per file, sharing its text; the body's outline is built on first use and dropped by
@@ -961,7 +1021,8 @@ def _prose_candidates(
             before = text[match.start() - 1] if match.start() > 0 else " "
             if not (before.isalnum() or before in "./-_"):
                 consider(match.group(1), match.start(1), _COLLABORATION)
-    for name, start in _hyphenated_tokens(text, region):
+    tokens = _hyphenated_tokens if known is None else _tokens_maybe_unknown
+    for name, start in tokens(text, region):
         consider(name, start, 0)
     # Ordinary words only name an agent when the text singles them out. Asked only for unknown
     # names, such a word (never role-like) counts only with "agent" right after its closing

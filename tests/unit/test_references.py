@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from agentls.dialects import Dialect
 from agentls.document import parse_document
 from agentls.references import (
+    _AGENT_WORD_AFTER,
     _FENCE_LINE,
     _HEADING_LINE,
     _INLINE_CODE,
@@ -23,6 +24,7 @@ from agentls.references import (
     _heading_lines,
     _hyphenated_tokens,
     _inline_code_spans,
+    _tokens_maybe_unknown,
     candidates_at,
     candidates_named,
     extract_candidates,
@@ -307,6 +309,56 @@ def test_the_token_scanner_finds_what_its_pattern_finds(pieces: list[str], bound
     text, region = _text_and_region(pieces, bounds)
     expected = [(m.group(0), m.start()) for m in _TOKEN.finditer(text, region.start, region.end)]
     assert list(_hyphenated_tokens(text, region)) == expected
+
+
+_UNKNOWN_PIECES = [
+    "data",
+    "Data",
+    "-",
+    "_",
+    ":",
+    "engineer",
+    "pro",
+    "aware",
+    "Agent",
+    "agents",
+    "sub",
+    "ſub",
+    " ",
+    "\t",
+    "\n",
+    "`",
+    "*",
+    "'",
+    ".",
+    "é",
+]
+
+
+@given(
+    pieces=st.lists(st.sampled_from(_UNKNOWN_PIECES), max_size=24),
+    bounds=st.tuples(st.integers(0, 8), st.integers(0, 160)),
+)
+@example(pieces=["data", "-", "engineer", ":", ":", "x"], bounds=(0, 160))
+@example(pieces=["data", "_", "aware", "`", " ", "ſub", "-", "agents"], bounds=(0, 160))
+@example(pieces=["data", "-", "pro", "_", " ", "agent"], bounds=(0, 160))
+@settings(max_examples=3000, deadline=None)
+def test_the_unknown_token_scanner_finds_every_token_that_can_be_unknown(
+    pieces: list[str], bounds: tuple[int, int]
+) -> None:
+    """`_tokens_maybe_unknown` visits only role-like endings and the word "agent"; it must find
+    every token of `_hyphenated_tokens` that asking for unknown names keeps (lower-case,
+    role-like or followed by "agent"), and only tokens of it."""
+    text, region = _text_and_region(pieces, bounds)
+    every = list(_hyphenated_tokens(text, region))
+    kept = {
+        (name, start)
+        for name, start in every
+        if name == name.lower()
+        and (looks_like_agent_name(name) or _AGENT_WORD_AFTER.match(text, start + len(name)))
+    }
+    found = set(_tokens_maybe_unknown(text, region))
+    assert kept <= found <= set(every)
 
 
 _CODE_PIECES = ["`", "``", "```", "~~~", "a", "b c", " ", "\n", "\r", "\r\n", "py", "é"]
