@@ -17,7 +17,7 @@ import argparse
 import os
 import re
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NamedTuple, TextIO
 
@@ -204,9 +204,7 @@ def run_check(
     the same order.
     """
     found, report_paths, problems = collect(paths, settings, forced, user_agents)
-    place = {item.path: number for number, item in enumerate(found)}
-    report_numbers = [place[path] for path in report_paths]
-    job = _CheckJob(settings, found, report_paths, report_numbers, set(report_numbers))
+    job = _check_job(settings, found, report_paths)
     if jobs is None:
         jobs = default_jobs(len(report_paths))
     outcome: _Outcome | None = None
@@ -217,10 +215,10 @@ def run_check(
     unreadable = outcome.unreadable
     problems.extend(
         f"{path}: cannot read the file"
-        for path, number in zip(report_paths, report_numbers, strict=True)
+        for path, number in zip(report_paths, job.report_numbers, strict=True)
         if number in unreadable
     )
-    checked = sum(1 for number in report_numbers if number not in unreadable)
+    checked = sum(1 for number in job.report_numbers if number not in unreadable)
     # Each file's findings come from one process, in order: a stable sort by file puts them
     # where one process would have.
     rows = sorted(outcome.rows, key=lambda row: row[0])
@@ -235,7 +233,14 @@ class _CheckJob(NamedTuple):
     # are slow to hash, and slower to pickle): a file's place in `files`, and a reported file's
     # place in `report_paths`.
     report_numbers: list[int]  # the place in `files` of each of `report_paths`
-    reported: set[int]  # `report_numbers` as a set
+    reported: dict[int, int]  # the place in `report_paths` of each file of `report_numbers`
+
+
+def _check_job(settings: Settings, files: list[FoundFile], report_paths: list[Path]) -> _CheckJob:
+    place = {item.path: number for number, item in enumerate(files)}
+    report_numbers = [place[path] for path in report_paths]
+    reported = {number: report for report, number in enumerate(report_numbers)}
+    return _CheckJob(settings, files, report_paths, report_numbers, reported)
 
 
 class _Outcome(NamedTuple):
@@ -277,9 +282,9 @@ def _frontmatter_prefix(text: str) -> str:
     return text[: match.end()] if match else text
 
 
-def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, dict[int, str], set[int]]:
-    """Read and index every `shards`-th file of the job, starting at `shard`; returns the index, the
-    uri of each file indexed, and the files that could not be read (by their number in the job).
+def _index_files(job: _CheckJob, numbers: Iterable[int]) -> tuple[AgentIndex, dict[int, str], set[int]]:
+    """Read and index the job's files of these numbers; returns the index, the uri of each file
+    indexed, and the files that could not be read (by their number in the job).
 
     No file is searched for the agents it names here: no check reads who names whom in another
     file, so files that only name agents (CLAUDE.md, commands) are skipped unless reported, and a
@@ -291,10 +296,9 @@ def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, d
     index = AgentIndex(settings=job.settings)
     uris: dict[int, str] = {}
     unreadable: set[int] = set()
-    for number in range(shard, len(job.files), shards):
+    for number in numbers:
         item = job.files[number]
-        reported = number in job.reported
-        if item.kind is FileKind.REFERRER and not reported:
+        if item.kind is FileKind.REFERRER and number not in job.reported:
             continue
         text = read_text(item.path)
         if text is None:
@@ -307,15 +311,16 @@ def _index_files(job: _CheckJob, shard: int, shards: int) -> tuple[AgentIndex, d
     return index, uris, unreadable
 
 
-def _report(job: _CheckJob, index: AgentIndex, own: dict[int, str]) -> list[_Row]:
-    """The findings of the reported files among `own` (the files this process parsed, by number),
-    in report order."""
+def _report(job: _CheckJob, index: AgentIndex, own: dict[int, str], numbers: Iterable[int]) -> list[_Row]:
+    """The findings of the files of these numbers that are reported and that this process parsed
+    (`own`, by number), in the order of `numbers`."""
     from .findings import effective_severity
 
     reported: list[_Row] = []
-    for report, number in enumerate(job.report_numbers):
+    for number in numbers:
+        report = job.reported.get(number)
         uri = own.get(number)
-        if uri is None:
+        if report is None or uri is None:
             continue
         findings = index.check(uri, index_references=False)
         if not findings:
@@ -349,18 +354,21 @@ def _lines_through(document: AgentDocument, offset: int) -> LineIndex:
 
 
 def _check_serially(job: _CheckJob) -> _Outcome:
-    index, uris, unreadable = _index_files(job, 0, 1)
-    return _Outcome(_report(job, index, uris), unreadable)
+    index, uris, unreadable = _index_files(job, range(len(job.files)))
+    return _Outcome(_report(job, index, uris, job.report_numbers), unreadable)
 
 
 def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
     """Check in `jobs` processes, this one and forked ones; None when that is not possible here
     (then check serially).
 
-    Each process checks its share of the files (see `_check_share`): every file is read and
-    parsed once, by one process. This one takes the first share rather than wait for the others,
-    and passes the summaries between them. The others are forked and talk over pipes directly:
-    `multiprocessing` cost 15 ms of imports and set-up before the first worker could start."""
+    Every file is read and parsed once, by the process that takes it from a shared queue
+    (`_Queues`), so a process slowed down (by the machine, or by a share of long files) takes
+    fewer. The processes then swap what other files' checks may ask of theirs, and check the
+    files they parsed; one that is done early takes over another's files left to check. This one
+    works like the others rather than wait for them, and passes the summaries between them. The
+    others are forked and talk over pipes directly: `multiprocessing` cost 15 ms of imports and
+    set-up before the first worker could start."""
     if not hasattr(os, "fork"):
         return None
     # What each process imports for its first file (the reference finder and the checks) is
@@ -373,24 +381,30 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
         # Each worker's summaries come pickled, and go on to the others as they came.
         theirs: list[bytes] = [worker.pipes.received() for worker in workers]
         summaries = [own, *theirs]
-        for shard, worker in enumerate(workers, 1):
-            worker.pipes.send(("ok", [part for other, part in enumerate(summaries) if other != shard]))
+        for process, worker in enumerate(workers, 1):
+            worker.pipes.send(("ok", [part for other, part in enumerate(summaries) if other != process]))
         return theirs
 
     try:
+        queues = _Queues.open(job, jobs)
+    except OSError:
+        return None
+    try:
         try:
-            for shard in range(1, jobs):
-                workers.append(_start_worker(job, shard, jobs, workers))
+            for process in range(1, jobs):
+                workers.append(_start_worker(job, process, queues, workers))
         except OSError:
             return None
+        queues.keep(0)
         try:
-            outcomes = [_check_share(job, 0, jobs, exchange)]
+            outcomes = [_check_share(job, 0, queues, exchange)]
             outcomes.extend(worker.pipes.received() for worker in workers)
         except (EOFError, OSError):
             # A worker vanished (killed, out of memory): check in this process instead. (This
             # process's own share raises neither: a file it cannot read is reported as such.)
             return None
     finally:
+        queues.close()
         for worker in workers:
             worker.stop()
     return _Outcome(
@@ -399,19 +413,171 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
     )
 
 
+# A queue holds at most this many chunks, each named in two bytes: 4 KiB, which any pipe holds
+# whole, so a queue is written at once, before anyone reads it.
+_MAX_CHUNKS = 2048
+
+
+class _Queues:
+    """The work of a parallel check, handed out as the processes ask for it.
+
+    The files to parse are cut into chunks of consecutive files, whose numbers wait in one pipe
+    (`parse`) that every process reads, two bytes for each chunk: a read of so few bytes takes a
+    whole chunk number, which no other reader also gets. Each process then writes the chunks it
+    parsed that hold files to report into a pipe of its own (`to_check`), and closes it; once
+    everyone has (the swap of summaries waits for that), each checks its own chunks, then takes
+    the others' left over, parsing their files again, until every queue is empty."""
+
+    def __init__(self, chunks: list[list[int]], parse: int, to_check: list[tuple[int, int]]) -> None:
+        self.chunks = chunks
+        self._parse = parse
+        self._to_check = to_check  # per process: the ends to read and to write
+        self._open = [parse, *(end for pair in to_check for end in pair)]
+
+    @classmethod
+    def open(cls, job: _CheckJob, processes: int) -> _Queues:
+        from .workspace import FileKind
+
+        numbers = [
+            number
+            for number, item in enumerate(job.files)
+            if item.kind is not FileKind.REFERRER or number in job.reported
+        ]
+        size = max(1, -(-len(numbers) // _MAX_CHUNKS))
+        chunks = [numbers[at : at + size] for at in range(0, len(numbers), size)]
+        descriptors: list[int] = []
+        try:
+            parse, filling = os.pipe()
+            descriptors += (parse, filling)
+            try:
+                _write_all(filling, b"".join(chunk.to_bytes(2, "little") for chunk in range(len(chunks))))
+            finally:
+                os.close(filling)  # so the queue ends when it is empty
+                descriptors.remove(filling)
+            to_check: list[tuple[int, int]] = []
+            for _ in range(processes):
+                pair = os.pipe()
+                descriptors += pair
+                to_check.append(pair)
+        except OSError:
+            for descriptor in descriptors:
+                os.close(descriptor)
+            raise
+        return cls(chunks, parse, to_check)
+
+    def keep(self, process: int) -> None:
+        """Close the ends to write the other processes' queues of chunks to check (this process
+        writes only its own, and a queue ends only when no one can write it)."""
+        for other, (_, writing) in enumerate(self._to_check):
+            if other != process:
+                self._close(writing)
+
+    def taken(self, taken: list[int]) -> Iterator[int]:
+        """The numbers of the files in the chunks this process takes from the queue to parse, one
+        chunk at a time until it is empty; each chunk taken is added to `taken`."""
+        while (chunk := _take(self._parse)) is not None:
+            taken.append(chunk)
+            yield from self.chunks[chunk]
+
+    def offer(self, process: int, chunks: Iterable[int]) -> None:
+        """Queue the chunks `process` (this one) is to check, and close its queue."""
+        writing = self._to_check[process][1]
+        try:
+            _write_all(writing, b"".join(chunk.to_bytes(2, "little") for chunk in chunks))
+        finally:
+            self._close(writing)
+
+    def to_check(self, process: int) -> Iterator[tuple[int, bool]]:
+        """Chunks to check, each with whether `process` parsed it: its own queue's, then the other
+        processes' left over, until every queue is empty."""
+        count = len(self._to_check)
+        for step in range(count):
+            other = (process + step) % count
+            reading = self._to_check[other][0]
+            while (chunk := _take(reading)) is not None:
+                yield chunk, other == process
+
+    def close(self) -> None:
+        for descriptor in list(self._open):
+            self._close(descriptor)
+
+    def _close(self, descriptor: int) -> None:
+        # Closed once only: a descriptor's number is soon another file's.
+        if descriptor in self._open:
+            self._open.remove(descriptor)
+            os.close(descriptor)
+
+
+def _take(reading: int) -> int | None:
+    """The next chunk number in a queue; None when it is empty and no one can write to it."""
+    data = os.read(reading, 2)
+    if len(data) == 1:  # never on Linux or macOS, where readers of a pipe take turns
+        data += os.read(reading, 1)
+    return int.from_bytes(data, "little") if len(data) == 2 else None
+
+
+def _write_all(writing: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(writing, view) :]
+
+
 def _check_share(
-    job: _CheckJob, shard: int, shards: int, exchange: Callable[[bytes], list[bytes]]
+    job: _CheckJob, process: int, queues: _Queues, exchange: Callable[[bytes], list[bytes]]
 ) -> _Outcome:
-    """Read and parse every `shards`-th file from `shard` on, swap what other files' checks may
-    ask of them (`_Summary`: names, MCP servers, skills) for the other processes' through
-    `exchange` (pickled), and check the share."""
+    """Parse the chunks of files this process takes from the queue, swap what other files' checks
+    may ask of them (`_Summary`: names, MCP servers, skills) for the other processes' through
+    `exchange` (pickled), and check what it parsed, then what the others leave over."""
     import pickle
 
-    mine, uris, unreadable = _index_files(job, shard, shards)
+    taken: list[int] = []
+    mine, uris, unreadable = _index_files(job, queues.taken(taken))
+    queues.offer(
+        process,
+        (
+            chunk
+            for chunk in taken
+            if any(number in job.reported and number in uris for number in queues.chunks[chunk])
+        ),
+    )
     parts = exchange(pickle.dumps(_summaries(mine, uris), pickle.HIGHEST_PROTOCOL))
     others = {summary[0]: summary for part in parts for summary in pickle.loads(part)}
     index = _adopt_in_order(job, mine, uris, others)
-    return _Outcome(_report(job, index, uris), unreadable)
+    rows: list[_Row] = []
+    for chunk, parsed in queues.to_check(process):
+        numbers = queues.chunks[chunk]
+        if not parsed:
+            _parse_again(job, index, numbers, others, uris, unreadable)
+        rows += _report(job, index, uris, numbers)
+    return _Outcome(rows, unreadable)
+
+
+def _parse_again(
+    job: _CheckJob,
+    index: AgentIndex,
+    numbers: Iterable[int],
+    others: dict[int, _Summary],
+    uris: dict[int, str],
+    unreadable: set[int],
+) -> None:
+    """Give the files another process parsed (and summarised, in `others`) that this one is to
+    check their documents, as that process had them: read and parsed, their references left to
+    the check (as `_index_files` leaves them)."""
+    from .document import parse_document
+
+    for number in numbers:
+        summary = others.get(number)
+        if summary is None or number not in job.reported:
+            continue
+        text = read_text(job.files[number].path)
+        if text is None:
+            unreadable.add(number)
+            continue
+        uri = uris[number] = summary[1]
+        entry = index.files[uri]
+        entry.document = parse_document(text)
+        entry.frontmatter_text = None
+        entry.references_pending = True
 
 
 class _Pipes:
@@ -476,8 +642,8 @@ class _Worker(NamedTuple):
             os.waitpid(self.pid, 0)
 
 
-def _start_worker(job: _CheckJob, shard: int, shards: int, started: list[_Worker]) -> _Worker:
-    """Fork the worker that checks every `shards`-th file from `shard` on."""
+def _start_worker(job: _CheckJob, process: int, queues: _Queues, started: list[_Worker]) -> _Worker:
+    """Fork the worker that is process number `process` of the check."""
     descriptors: list[int] = []
     try:
         descriptors.extend(os.pipe())  # to the worker
@@ -498,7 +664,8 @@ def _start_worker(job: _CheckJob, shard: int, shards: int, started: list[_Worker
             os.close(parent_reads)
             for worker in started:
                 worker.pipes.close()
-            _check_worker(_Pipes(worker_reads, worker_writes), job, shard, shards)
+            queues.keep(process)
+            _check_worker(_Pipes(worker_reads, worker_writes), job, process, queues)
             status = 0
         finally:
             os._exit(status)
@@ -507,20 +674,21 @@ def _start_worker(job: _CheckJob, shard: int, shards: int, started: list[_Worker
     return _Worker(pid, _Pipes(parent_reads, parent_writes))
 
 
-def _check_worker(pipes: _Pipes, job: _CheckJob, shard: int, shards: int) -> None:
+def _check_worker(pipes: _Pipes, job: _CheckJob, process: int, queues: _Queues) -> None:
     def exchange(own: bytes) -> list[bytes]:
         pipes.send(("ok", own))
         parts: list[bytes] = pipes.received()
         return parts
 
     try:
-        pipes.send(("ok", _check_share(job, shard, shards, exchange)))
+        pipes.send(("ok", _check_share(job, process, queues, exchange)))
     except (EOFError, BrokenPipeError):
         return  # the parent hung up (another worker failed): there is no one to tell
     except BaseException as error:  # handed to the parent, which raises it
         _send_error(pipes, error)
     finally:
         pipes.close()
+        queues.close()
 
 
 def _send_error(pipes: _Pipes, error: BaseException) -> None:

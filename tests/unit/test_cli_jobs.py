@@ -176,12 +176,12 @@ def test_an_error_in_a_worker_is_raised_by_check(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, shard: int
 ) -> None:
     root = _workspace(tmp_path / "ws")
-    index_files = cli._index_files
+    check_share = cli._check_share
 
-    def failing(job: Any, this: int, shards: int) -> Any:
-        if shards > 1 and this == shard:
+    def failing(job: Any, process: int, *args: Any) -> Any:
+        if process == shard:
             raise ValueError("a bug in a worker")
-        return index_files(job, this, shards)
+        return check_share(job, process, *args)
 
     start_worker = cli._start_worker
     started: list[int] = []
@@ -191,7 +191,7 @@ def test_an_error_in_a_worker_is_raised_by_check(
         started.append(worker.pid)
         return worker
 
-    monkeypatch.setattr(cli, "_index_files", failing)
+    monkeypatch.setattr(cli, "_check_share", failing)
     monkeypatch.setattr(cli, "_start_worker", starting)
     with pytest.raises(ValueError, match="a bug in a worker"):
         cli.run_check([root], Settings(), user_agents=False, jobs=3)
@@ -206,16 +206,65 @@ def test_a_worker_that_dies_leaves_the_check_to_one_process(
 ) -> None:
     root = _workspace(tmp_path / "ws")
     serial, _, _ = cli.run_check([root], Settings(), user_agents=False, jobs=1)
-    index_files = cli._index_files
+    check_share = cli._check_share
 
-    def dying(job: Any, shard: int, shards: int) -> Any:
-        if shards > 1 and shard == 1:  # a forked worker's share (the first is the parent's)
+    def dying(job: Any, process: int, *args: Any) -> Any:
+        if process == 1:  # a forked worker (process 0 is the parent)
             os._exit(3)  # as if killed: no message, no exception
-        return index_files(job, shard, shards)
+        return check_share(job, process, *args)
 
-    monkeypatch.setattr(cli, "_index_files", dying)
+    monkeypatch.setattr(cli, "_check_share", dying)
     parallel, _, _ = cli.run_check([root], Settings(), user_agents=False, jobs=2)
     assert _normalised(parallel) == _normalised(serial)
+
+
+def test_files_another_process_parsed_and_left_are_checked_the_same(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A process that is done takes over the files another has parsed but not checked yet. Made
+    # certain here: the parent takes no file to parse, and the worker checks none, so the parent
+    # parses every reported file again and checks it.
+    root = _workspace(tmp_path / "ws")
+    serial, serial_problems, serial_checked = cli.run_check([root], Settings(), user_agents=False, jobs=1)
+    parent = os.getpid()
+    taken, to_check, parse_again = cli._Queues.taken, cli._Queues.to_check, cli._parse_again
+    parsed_again: list[int] = []
+
+    def taking(queues: cli._Queues, chunks: list[int]) -> Any:
+        return iter(()) if os.getpid() == parent else taken(queues, chunks)
+
+    def checking(queues: cli._Queues, process: int) -> Any:
+        return iter(()) if process == 1 else to_check(queues, process)
+
+    def parsing_again(job: Any, index: Any, numbers: Any, *args: Any) -> None:
+        numbers = list(numbers)
+        parsed_again.extend(number for number in numbers if number in job.reported)
+        parse_again(job, index, numbers, *args)
+
+    monkeypatch.setattr(cli._Queues, "taken", taking)
+    monkeypatch.setattr(cli._Queues, "to_check", checking)
+    monkeypatch.setattr(cli, "_parse_again", parsing_again)
+    parallel, problems, checked = cli.run_check([root], Settings(), user_agents=False, jobs=2)
+    assert (problems, checked) == (serial_problems, serial_checked)
+    assert _normalised(parallel) == _normalised(serial)
+    assert len(parsed_again) == serial_checked > 20
+
+
+def test_the_queues_hand_out_every_chunk_once_and_end_when_empty(tmp_path: Path) -> None:
+    found, report_paths, _ = cli.collect([_workspace(tmp_path / "ws")], Settings(), None, False)
+    job = cli._check_job(Settings(), found, report_paths)
+    queues = cli._Queues.open(job, 2)
+    try:
+        first: list[int] = []
+        numbers = list(queues.taken(first))
+        assert first == list(range(len(queues.chunks)))
+        assert numbers == [number for chunk in queues.chunks for number in chunk]
+        assert set(numbers) >= set(job.report_numbers)
+        queues.keep(0)
+        queues.offer(0, [2, 0])
+        assert list(queues.to_check(0)) == [(2, True), (0, True)]  # then process 1's: none
+    finally:
+        queues.close()
 
 
 def test_what_the_processes_hand_each_other_names_files_by_number(tmp_path: Path) -> None:
@@ -223,12 +272,10 @@ def test_what_the_processes_hand_each_other_names_files_by_number(tmp_path: Path
     # processes carry files' numbers in the job instead, and uris as strings.
     root = _workspace(tmp_path / "ws")
     found, report_paths, _ = cli.collect([root], Settings(), None, False)
-    numbers = {item.path: number for number, item in enumerate(found)}
-    report_numbers = [numbers[path] for path in report_paths]
-    job = cli._CheckJob(Settings(), found, report_paths, report_numbers, set(report_numbers))
-    index, uris, unreadable = cli._index_files(job, 0, 1)
+    job = cli._check_job(Settings(), found, report_paths)
+    index, uris, unreadable = cli._index_files(job, range(len(found)))
     summaries = cli._summaries(index, uris)
-    rows = cli._report(job, index, uris)
+    rows = cli._report(job, index, uris, job.report_numbers)
     assert summaries and rows and not unreadable
     assert [found[number].path.as_uri() for number, *_ in summaries] == [uri for _, uri, *_ in summaries]
     assert [row[0] for row in rows] == sorted(row[0] for row in rows)  # in report order
