@@ -1,5 +1,5 @@
 """`python -m agentls`: the same entry point as the `agentls` command."""
 
-from .cli import main
+from .cli import console
 
-raise SystemExit(main())
+console()

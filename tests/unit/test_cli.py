@@ -120,6 +120,22 @@ def test_version() -> None:
     assert version.stdout.strip() == f"agentls {__version__}"
 
 
+@pytest.mark.parametrize("output", ["text", "json"])
+def test_the_program_writes_the_whole_report_before_it_ends(
+    examples: Path, capsys: pytest.CaptureFixture[str], output: str
+) -> None:
+    # `agentls check` as a program ends without the usual clean-up once its output is flushed:
+    # through a pipe, everything `main` writes arrives, with the same status.
+    status, out, err = run(["check", "--no-user-agents", "--format", output, str(examples)], capsys)
+    program = subprocess.run(
+        [sys.executable, "-m", "agentls", "check", "--no-user-agents", "--format", output, str(examples)],
+        capture_output=True,
+        text=True,
+    )
+    assert (program.returncode, program.stdout, program.stderr) == (status, out, err)
+    assert len(out.splitlines()) >= 10
+
+
 def _imported_by(*args: str) -> set[str]:
     """Every module `python -m agentls ARGS` imports, as `-X importtime` lists them."""
     result = subprocess.run(
