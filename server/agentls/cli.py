@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from .document import AgentDocument
     from .findings import Finding, Severity
     from .scan import FoundFile
+    from .suggest import Suggestion
     from .text import LineIndex
     from .workspace import AgentIndex, McpServer
 
@@ -409,14 +410,20 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
     except OSError:
         return None
     try:
+        mesh = _Mesh(jobs)
+    except OSError:
+        queues.close()
+        return None
+    try:
         try:
             for process in range(1, jobs):
-                workers.append(_start_worker(job, process, queues, workers))
+                workers.append(_start_worker(job, process, queues, mesh, workers))
         except OSError:
             return None
         queues.keep(0)
+        mesh.keep(0)
         try:
-            outcomes = [_check_share(job, 0, queues, exchange)]
+            outcomes = [_check_share(job, 0, queues, mesh, exchange)]
             outcomes.extend(worker.pipes.received() for worker in workers)
         except (EOFError, OSError):
             # A worker vanished (killed, out of memory): check in this process instead. (This
@@ -424,6 +431,7 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
             return None
     finally:
         queues.close()
+        mesh.close()
         for worker in workers:
             worker.stop()
     return _Outcome(
@@ -542,7 +550,11 @@ def _write_all(writing: int, data: bytes) -> None:
 
 
 def _check_share(
-    job: _CheckJob, process: int, queues: _Queues, exchange: Callable[[bytes], list[bytes]]
+    job: _CheckJob,
+    process: int,
+    queues: _Queues,
+    mesh: _Mesh,
+    exchange: Callable[[bytes], list[bytes]],
 ) -> _Outcome:
     """Parse the chunks of files this process takes from the queue, swap what other files' checks
     may ask of them (`_Summary`: names, MCP servers, skills) for the other processes' through
@@ -562,6 +574,7 @@ def _check_share(
     parts = exchange(pickle.dumps(_summaries(mine, uris), pickle.HIGHEST_PROTOCOL))
     others = {summary[0]: summary for part in parts for summary in pickle.loads(part)}
     index = _adopt_in_order(job, mine, uris, others)
+    index.rankings = mesh.rankings
     rows: list[_Row] = []
     for chunk, parsed in queues.to_check(process):
         numbers = queues.chunks[chunk]
@@ -569,6 +582,124 @@ def _check_share(
             _parse_again(job, index, numbers, others, uris, unreadable)
         rows += _report(job, index, uris, numbers)
     return _Outcome(rows, unreadable)
+
+
+class _Mesh:
+    """A pipe from each process of a check to each other, for what one works out that the others
+    are likely to ask too: the rankings of the unknown agent names their files name, which cost a
+    millisecond or more each against thousands of agents, and which every process met anyway.
+
+    Sharing is best effort: a ranking goes out as one message small enough for the pipe to take
+    whole or not at all (`select.PIPE_BUF`), without waiting, and is dropped when it does not fit
+    (too long, or the pipe full); a process reads what came whenever it is about to rank a name.
+    Rankings are the same whoever works them out: every process has the same agents."""
+
+    def __init__(self, processes: int) -> None:
+        self._pipes: dict[tuple[int, int], tuple[int, int]] = {}
+        self._open: list[int] = []
+        self._caches: dict[str, _SharedRankings] = {}
+        self._pending = bytearray()
+        try:
+            for sender in range(processes):
+                for receiver in range(processes):
+                    if sender != receiver:
+                        pair = os.pipe()
+                        self._open += pair
+                        self._pipes[(sender, receiver)] = pair
+                        for descriptor in pair:
+                            os.set_blocking(descriptor, False)
+        except OSError:
+            self.close()
+            raise
+        self._reading: list[int] = []
+        self._writing: list[int] = []
+
+    def keep(self, process: int) -> None:
+        """Keep the ends of `process` (this one): those to read what comes to it, and to write to
+        the others."""
+        for (sender, receiver), (reading, writing) in self._pipes.items():
+            if receiver == process:
+                self._reading.append(reading)
+            else:
+                self._close(reading)
+            if sender == process:
+                self._writing.append(writing)
+            else:
+                self._close(writing)
+
+    def rankings(self, label: str) -> dict[tuple[str, int], list[Suggestion]]:
+        """The rankings of the vocabulary called `label`, with those that came from the others."""
+        cache = self._caches.get(label)
+        if cache is None:
+            cache = self._caches[label] = _SharedRankings(label, self)
+        return cache
+
+    def send(self, label: str, key: tuple[str, int], value: list[Suggestion]) -> None:
+        import pickle
+        import select
+
+        data = pickle.dumps((label, key, value), pickle.HIGHEST_PROTOCOL)
+        message = len(data).to_bytes(4, "little") + data
+        if len(message) > select.PIPE_BUF:
+            return
+        for writing in self._writing:
+            try:
+                os.write(writing, message)
+            except OSError:  # full (it would wait), or the other process is gone
+                continue
+
+    def receive(self) -> None:
+        """Add what has come from the others to the rankings it belongs to."""
+        import pickle
+
+        pending = self._pending
+        for reading in self._reading:
+            while True:
+                try:
+                    data = os.read(reading, 65536)
+                except OSError:  # nothing more yet
+                    break
+                if not data:
+                    break
+                pending += data
+        while len(pending) >= 4:
+            size = int.from_bytes(pending[:4], "little")
+            if len(pending) < 4 + size:
+                break
+            label, key, value = pickle.loads(pending[4 : 4 + size])
+            del pending[: 4 + size]
+            dict.__setitem__(self.rankings(label), key, value)
+
+    def close(self) -> None:
+        for descriptor in list(self._open):
+            self._close(descriptor)
+
+    def _close(self, descriptor: int) -> None:
+        if descriptor in self._open:
+            self._open.remove(descriptor)
+            os.close(descriptor)
+
+
+class _SharedRankings(dict[tuple[str, int], "list[Suggestion]"]):
+    """A vocabulary's remembered rankings (`Vocabulary.ranked`) shared through a `_Mesh`: one not
+    found here is looked for among what the other processes sent before it is worked out, and
+    one worked out here is sent to them."""
+
+    def __init__(self, label: str, mesh: _Mesh) -> None:
+        super().__init__()
+        self._label = label
+        self._mesh = mesh
+
+    def get(self, key: tuple[str, int], default: Any = None) -> Any:
+        found = super().get(key)
+        if found is None:
+            self._mesh.receive()
+            found = super().get(key, default)
+        return found
+
+    def __setitem__(self, key: tuple[str, int], value: list[Suggestion]) -> None:
+        super().__setitem__(key, value)
+        self._mesh.send(self._label, key, value)
 
 
 def _parse_again(
@@ -661,7 +792,9 @@ class _Worker(NamedTuple):
             os.waitpid(self.pid, 0)
 
 
-def _start_worker(job: _CheckJob, process: int, queues: _Queues, started: list[_Worker]) -> _Worker:
+def _start_worker(
+    job: _CheckJob, process: int, queues: _Queues, mesh: _Mesh, started: list[_Worker]
+) -> _Worker:
     """Fork the worker that is process number `process` of the check."""
     descriptors: list[int] = []
     try:
@@ -684,7 +817,8 @@ def _start_worker(job: _CheckJob, process: int, queues: _Queues, started: list[_
             for worker in started:
                 worker.pipes.close()
             queues.keep(process)
-            _check_worker(_Pipes(worker_reads, worker_writes), job, process, queues)
+            mesh.keep(process)
+            _check_worker(_Pipes(worker_reads, worker_writes), job, process, queues, mesh)
             status = 0
         finally:
             os._exit(status)
@@ -693,14 +827,14 @@ def _start_worker(job: _CheckJob, process: int, queues: _Queues, started: list[_
     return _Worker(pid, _Pipes(parent_reads, parent_writes))
 
 
-def _check_worker(pipes: _Pipes, job: _CheckJob, process: int, queues: _Queues) -> None:
+def _check_worker(pipes: _Pipes, job: _CheckJob, process: int, queues: _Queues, mesh: _Mesh) -> None:
     def exchange(own: bytes) -> list[bytes]:
         pipes.send(("ok", own))
         parts: list[bytes] = pipes.received()
         return parts
 
     try:
-        pipes.send(("ok", _check_share(job, process, queues, exchange)))
+        pipes.send(("ok", _check_share(job, process, queues, mesh, exchange)))
     except (EOFError, BrokenPipeError):
         return  # the parent hung up (another worker failed): there is no one to tell
     except BaseException as error:  # handed to the parent, which raises it
@@ -708,6 +842,7 @@ def _check_worker(pipes: _Pipes, job: _CheckJob, process: int, queues: _Queues) 
     finally:
         pipes.close()
         queues.close()
+        mesh.close()
 
 
 def _send_error(pipes: _Pipes, error: BaseException) -> None:

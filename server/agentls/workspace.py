@@ -28,7 +28,7 @@ from .findings import Finding, Related
 # importing them took a tenth of the time before that pass could start.
 if TYPE_CHECKING:
     from .references import AgentReference, Candidate
-    from .suggest import Vocabulary
+    from .suggest import Suggestion, Vocabulary
 
 
 class FileKind(str, Enum):
@@ -198,6 +198,10 @@ class AgentIndex:
     # ordered agent list completion offers) check one number instead of every entry.
     revision: int = 0
     _cache: dict[str, tuple[int, Any]] = field(default_factory=dict)
+    # Where the vocabulary of agent names seen from each dialect keeps the rankings it works out
+    # (by the vocabulary's label, `vocabulary:<dialect>`): None for a dict of its own. The
+    # processes of a parallel `check` share them this way (`cli._SharedRankings`).
+    rankings: Callable[[str], dict[tuple[str, int], list[Suggestion]]] | None = None
 
     def __post_init__(self) -> None:
         self.configure(self.settings, self.builtin_agents)
@@ -522,13 +526,18 @@ class IndexContext:
         return everyone
 
     def agent_vocabulary(self) -> Vocabulary:
-        from .suggest import Vocabulary
-
         # Keyed by generation, not by the names: hashing a tuple of every agent name for each
         # file that names an unknown agent made `check` grow with files x agents.
-        vocabulary: Vocabulary = self.index.cached(
-            f"vocabulary:{self.entry.dialect}", lambda: Vocabulary(self.agent_names())
-        )
+        label = f"vocabulary:{self.entry.dialect}"
+        vocabulary: Vocabulary = self.index.cached(label, lambda: self._vocabulary(label))
+        return vocabulary
+
+    def _vocabulary(self, label: str) -> Vocabulary:
+        from .suggest import Vocabulary
+
+        vocabulary = Vocabulary(self.agent_names())
+        if self.index.rankings is not None:
+            vocabulary.ranked = self.index.rankings(label)
         return vocabulary
 
     def duplicates_of(self, uri: str) -> Sequence[Related]:

@@ -324,3 +324,32 @@ def test_an_exception_sent_by_a_worker_is_raised_by_the_receiver() -> None:
     finally:
         pipes.close()
         pipes.close()  # closing twice closes nothing else
+
+
+def test_rankings_worked_out_by_one_process_reach_the_others() -> None:
+    # A ranking of an unknown name worked out in one process is sent to the others, which take
+    # it instead of ranking the name again; one too long to go as one message stays local.
+    from agentls.suggest import Suggestion
+
+    mesh = cli._Mesh(2)
+    try:
+        pid = os.fork()
+        if pid == 0:
+            status = 1
+            try:
+                mesh.keep(1)
+                shared = mesh.rankings("vocabulary:claude-code")
+                shared[("data-enginer", 4)] = [Suggestion(1, 1, "data-engineer")]
+                shared[("x" * 5000, 4)] = []  # too long for one message
+                status = 0
+            finally:
+                os._exit(status)
+        assert os.waitpid(pid, 0)[1] == 0
+        mesh.keep(0)
+        mine = mesh.rankings("vocabulary:claude-code")
+        assert mine.get(("data-enginer", 4)) == [Suggestion(1, 1, "data-engineer")]
+        assert mine.get(("x" * 5000, 4)) is None
+        assert mine.get(("other", 4), "none") == "none"
+        assert mesh.rankings("vocabulary:copilot") == {}
+    finally:
+        mesh.close()

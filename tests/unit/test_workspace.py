@@ -257,3 +257,21 @@ def test_a_check_without_indexing_references_reports_what_a_full_one_does() -> N
         assert not staged.files[uri(stem)].candidates
     assert unknown >= 5
     assert staged.references_to("data-engineer") == []
+
+
+def test_the_agent_vocabulary_keeps_its_rankings_where_the_index_says() -> None:
+    # A parallel check gives each dialect's vocabulary of agent names a cache the processes
+    # share; the checks then find there what another process ranked.
+    from agentls.suggest import Suggestion
+
+    planted = [Suggestion(1, 1, "beta-planted")]
+    shared: dict[str, dict[tuple[str, int], list[Suggestion]]] = {}
+
+    def rankings(label: str) -> dict[tuple[str, int], list[Suggestion]]:
+        return shared.setdefault(label, {("beta-buildor", 4): planted})
+
+    index = index_of(a=agent("alpha-architect", "Hand off to the beta-buildor agent."))
+    index.rankings = rankings
+    findings = [f for f in index.check(uri("a")) if f.code == "unknown-agent"]
+    assert len(shared) == 1
+    assert [f.message.count("`beta-planted`") for f in findings] == [1]
