@@ -209,15 +209,17 @@ def _near_candidates(folded: str, cutoff: int, vocab: Vocabulary) -> Iterable[tu
 
     Such a name is at most `cutoff` characters longer or shorter, and since an edit changes the
     letter counts by at most two (a substitution: one letter fewer, another one more; a swap
-    changes none), its counts differ from the word's by at most twice the cutoff. Comparing the
-    packed counts is one XOR and a bit count per name, in a list comprehension: a pass over ten
-    thousand names costs less than computing the edit distance of the few dozen it lets through.
+    changes none), its counts differ from the word's by at most twice the cutoff; less for a name
+    of another length, which takes an insertion or deletion (changing them by one) per character
+    of difference: `2 * cutoff - difference`. Comparing the packed counts is one XOR and a bit
+    count per name, in a list comprehension: a pass over ten thousand names costs less than
+    computing the edit distance of the few dozen it lets through.
     """
     counts = letter_counts(folded)
-    most = 2 * cutoff
     for length in range(len(folded) - cutoff, len(folded) + cutoff + 1):
         entries = vocab.by_length.get(length)
         if entries:
+            most = 2 * cutoff - abs(length - len(folded))
             yield from [
                 entry
                 for other, entry in zip(vocab.letter_counts_of_length(length), entries, strict=True)

@@ -105,6 +105,18 @@ def test_letter_counts_never_exceed_the_true_difference(a: str, b: str) -> None:
         assert packed == true
 
 
+@given(a=st.text(alphabet="abcd-", max_size=14), b=st.text(alphabet="abcd-", max_size=14))
+@settings(max_examples=1000, deadline=None)
+def test_letter_counts_differ_by_at_most_twice_the_distance_less_the_length_difference(
+    a: str, b: str
+) -> None:
+    """What the filter of `_near_candidates` rests on: words `d` edits apart whose lengths differ
+    by `k` have letter counts that differ by at most `2 * d - k`."""
+    steps = distance(a, b, 30)
+    true = sum(abs(a.count(char) - b.count(char)) for char in set(a) | set(b))
+    assert true <= 2 * steps - abs(len(a) - len(b))
+
+
 def test_letter_counts_are_exact_for_names() -> None:
     assert (letter_counts("ui-orchestrator") ^ letter_counts("ux-orchestrator")).bit_count() == 2
     assert (letter_counts("raed") ^ letter_counts("read")).bit_count() == 0
