@@ -222,16 +222,28 @@ def run_check(
     `jobs` above 1 checks the files in that many processes (see `_check_in_processes`),
     None picks a number for the machine and the size of the run; the findings are the same, in
     the same order.
+
+    The cyclic garbage collector is off meanwhile: a check makes millions of objects that stay
+    until it ends, and the collector walked them again and again for nothing (190 ms a process at
+    20,000 agents; the peak memory is the same without it).
     """
-    found, report_paths, problems = collect(paths, settings, forced, user_agents)
-    job = _check_job(settings, found, report_paths)
-    if jobs is None:
-        jobs = default_jobs(len(report_paths))
-    outcome: _Outcome | None = None
-    if jobs > 1 and len(report_paths) > 1:
-        outcome = _check_in_processes(job, min(jobs, len(report_paths)))
-    if outcome is None:
-        outcome = _check_serially(job)
+    import gc
+
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        found, report_paths, problems = collect(paths, settings, forced, user_agents)
+        job = _check_job(settings, found, report_paths)
+        if jobs is None:
+            jobs = default_jobs(len(report_paths))
+        outcome: _Outcome | None = None
+        if jobs > 1 and len(report_paths) > 1:
+            outcome = _check_in_processes(job, min(jobs, len(report_paths)))
+        if outcome is None:
+            outcome = _check_serially(job)
+    finally:
+        if collecting:
+            gc.enable()
     unreadable = outcome.unreadable
     problems.extend(
         f"{path}: cannot read the file"

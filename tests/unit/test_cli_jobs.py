@@ -353,3 +353,28 @@ def test_rankings_worked_out_by_one_process_reach_the_others() -> None:
         assert mesh.rankings("vocabulary:copilot") == {}
     finally:
         mesh.close()
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_check_runs_without_the_cyclic_collector_and_leaves_it_as_it_was(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, enabled: bool
+) -> None:
+    import gc
+
+    root = _workspace(tmp_path / "ws")
+    seen: list[bool] = []
+    check_serially = cli._check_serially
+
+    def checking(job: Any) -> Any:
+        seen.append(gc.isenabled())
+        return check_serially(job)
+
+    monkeypatch.setattr(cli, "_check_serially", checking)
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        reported, _, checked = cli.run_check([root], Settings(), user_agents=False, jobs=1)
+        assert (gc.isenabled(), seen) == (enabled, [False])
+    finally:
+        (gc.enable if was else gc.disable)()
+    assert reported and checked > 20
