@@ -15,7 +15,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any
+from typing import Any, NamedTuple
 
 DIALECTS = ("claude-code", "copilot", "opencode")
 
@@ -26,8 +26,7 @@ EXTRA_TOOL_DESCRIPTION = "Added by the `agentls.tools.extra` setting."
 _STATUS_RANK = {"current": 0, "alias": 1, "removed": 2}
 
 
-@dataclass(frozen=True)
-class ToolInfo:
+class ToolInfo(NamedTuple):
     """One tool name a host knows, whether it still works, and what to use instead if not."""
 
     name: str
@@ -44,16 +43,14 @@ class ToolInfo:
     since: str | None = None
 
 
-@dataclass(frozen=True)
-class ValueInfo:
+class ValueInfo(NamedTuple):
     """A known value of a key (closed or merely common) and its one-line Markdown description."""
 
     value: str
     description: str
 
 
-@dataclass(frozen=True)
-class KeyInfo:
+class KeyInfo(NamedTuple):
     """Everything the schema says about one frontmatter key.
 
     `required` means listed in the schema's top-level `required`; a key required only in some
@@ -76,8 +73,7 @@ class KeyInfo:
     schema: Mapping[str, Any]
 
 
-@dataclass(frozen=True)
-class BuiltinAgent:
+class BuiltinAgent(NamedTuple):
     """An agent type the host provides without any file."""
 
     name: str

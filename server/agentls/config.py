@@ -13,14 +13,13 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 SEVERITIES = ("error", "warning", "information", "hint", "off")
 DIALECT_NAMES = ("claude-code", "copilot", "opencode")
 
 
-@dataclass(frozen=True)
-class SettingSpec:
+class SettingSpec(NamedTuple):
     key: str
     type: str  # JSON type: "object", "array", "boolean", "string"
     default: Any

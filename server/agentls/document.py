@@ -11,7 +11,7 @@ import re
 import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import yamltree
 from .text import LineIndex, Range, Span
@@ -39,8 +39,7 @@ def _pieces_pattern(separators: str) -> re.Pattern[str]:
 
 # `slots=True` on what the index keeps for every file (and on the outline's parts): no `__dict__`
 # per instance.
-@dataclass(frozen=True, slots=True)
-class Frontmatter:
+class Frontmatter(NamedTuple):
     open_span: Span  # the opening `---`
     content_span: Span  # the YAML text between the fences
     close_span: Span | None  # the closing `---` line, None when unterminated
@@ -48,8 +47,7 @@ class Frontmatter:
     early_end: Span | None  # a `---` inside a value where Claude Code's pattern ends the frontmatter
 
 
-@dataclass(frozen=True, slots=True)
-class ToolEntry:
+class ToolEntry(NamedTuple):
     """One entry of `tools`/`disallowedTools`: `Read`, `Bash(git diff:*)`, `Agent(a, b)`, `mcp__x__y`."""
 
     text: str  # the whole entry as written
@@ -63,16 +61,14 @@ class ToolEntry:
     quoted: bool  # written as a quoted YAML scalar
 
 
-@dataclass(frozen=True, slots=True)
-class Heading:
+class Heading(NamedTuple):
     level: int
     text: str
     span: Span  # the heading line
     section_end: int  # offset where its section ends (next heading of the same or higher level)
 
 
-@dataclass(frozen=True, slots=True)
-class CodeBlock:
+class CodeBlock(NamedTuple):
     info: str
     span: Span  # from the opening fence through the closing fence
     content_span: Span
@@ -207,8 +203,7 @@ class AgentDocument:
         return chain
 
 
-@dataclass(frozen=True, slots=True)
-class MarkdownOutline:
+class MarkdownOutline(NamedTuple):
     headings: tuple[Heading, ...]
     code_blocks: tuple[CodeBlock, ...]
     inline_code: tuple[Span, ...]  # spans of inline code, backticks included

@@ -7,8 +7,8 @@ Each code has a stable name, a default severity the user can change or turn off 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from enum import IntEnum
+from typing import NamedTuple
 
 from .text import LineIndex, Span
 
@@ -36,8 +36,7 @@ class Severity(IntEnum):
         return {1: "error", 2: "warning", 3: "information", 4: "hint"}[int(self)]
 
 
-@dataclass(frozen=True)
-class CodeInfo:
+class CodeInfo(NamedTuple):
     code: str
     severity: Severity
     summary: str
@@ -94,8 +93,7 @@ CODES: Mapping[str, CodeInfo] = _table(
 )
 
 
-@dataclass(frozen=True)
-class Related:
+class Related(NamedTuple):
     """A place in another (or the same) file that explains a finding."""
 
     uri: str
@@ -104,14 +102,12 @@ class Related:
     message: str
 
 
-@dataclass(frozen=True)
-class Edit:
+class Edit(NamedTuple):
     span: Span
     new_text: str
 
 
-@dataclass(frozen=True)
-class Fix:
+class Fix(NamedTuple):
     """A quick fix: edits to the same file, with a title; `safe` ones run in fix-all and `--fix`."""
 
     title: str
@@ -120,8 +116,10 @@ class Fix:
     safe: bool = False
 
 
-@dataclass(frozen=True)
-class Finding:
+_NO_DATA: Mapping[str, object] = {}
+
+
+class Finding(NamedTuple):
     code: str
     message: str
     span: Span
@@ -130,7 +128,9 @@ class Finding:
     unnecessary: bool = False
     deprecated: bool = False
     fixes: tuple[Fix, ...] = ()
-    data: Mapping[str, object] = field(default_factory=dict)
+    # Shared by every finding without data: a `Mapping`, never changed (unlike a mapping proxy, it
+    # pickles, for `check`'s processes).
+    data: Mapping[str, object] = _NO_DATA
 
     @property
     def default_severity(self) -> Severity:

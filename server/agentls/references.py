@@ -28,9 +28,8 @@ import sys
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from dataclasses import dataclass
 from enum import IntFlag
-from typing import overload
+from typing import NamedTuple, overload
 
 from . import yamltree
 from .dialects import Dialect
@@ -103,8 +102,7 @@ class Candidate:
         return f"Candidate({self.name!r}, {self.span!r}, {self.context!r}, {self.kind!r})"
 
 
-@dataclass(frozen=True)
-class AgentReference:
+class AgentReference(NamedTuple):
     name: str
     span: Span
     kind: str
@@ -542,8 +540,7 @@ def looks_like_agent_name(name: str) -> bool:
     return last in _ROLE_WORDS or bool(_ROLE_ENDING.search(last))
 
 
-@dataclass(frozen=True)
-class CodeRegion:
+class CodeRegion(NamedTuple):
     span: Span  # from the opening fence to the end of the closing fence line
     info: str
     hides_references: bool

@@ -15,8 +15,7 @@ import functools
 import json
 import re
 from collections.abc import Hashable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import yamltree
 from .catalog import DialectData, KeyInfo, load_dialect
@@ -497,8 +496,7 @@ def _type_finding(file: FileUnderCheck, info: KeyInfo, node: Node, span: Span, k
     )
 
 
-@dataclass(frozen=True)
-class Problem:
+class Problem(NamedTuple):
     """Why a scalar does not fit a subschema."""
 
     kind: str  # "type" (wrong JSON type everywhere) or "value" (right type, value not accepted)
@@ -713,8 +711,7 @@ def _claude_model(file: FileUnderCheck, info: KeyInfo, node: ScalarNode) -> Iter
     )
 
 
-@dataclass(frozen=True)
-class _SchemaError:
+class _SchemaError(NamedTuple):
     path: tuple[str | int, ...]
     validator: str
     validator_value: Any

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import TYPE_CHECKING, NamedTuple
 
 from . import yamltree
@@ -88,7 +87,7 @@ def check_tools(file: FileUnderCheck, context: AnalysisContext) -> Iterable[Find
             findings, verdict = _judge(file, data, entry, context, servers)
             if findings and document.text[entry.name_span.start : entry.name_span.end] != entry.name:
                 # Escapes or folding: the name is not written as such, so no edit can target it.
-                findings = [replace(finding, fixes=()) for finding in findings]
+                findings = [finding._replace(fixes=()) for finding in findings]
             yield from findings
             judged.append((entry, verdict))
         verdicts[key] = judged

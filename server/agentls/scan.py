@@ -12,8 +12,8 @@ import contextlib
 import os
 import stat
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path, PurePath
+from typing import NamedTuple
 
 from .dialects import Dialect, detect_dialect, plugin_name
 from .workspace import FileKind
@@ -56,8 +56,7 @@ _SPECIAL_NAMES = REFERRER_NAMES | {"SKILL.md"}
 _SPECIAL_SUFFIXES = (".agent.md", ".chatmode.md")
 
 
-@dataclass(frozen=True)
-class FoundFile:
+class FoundFile(NamedTuple):
     path: Path
     kind: FileKind
     dialect: Dialect | None

@@ -17,15 +17,14 @@ from __future__ import annotations
 import functools
 from bisect import bisect_left
 from collections.abc import Iterable, Iterator, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 EXACT, EDIT, PREFIX, SUFFIX = 0, 1, 2, 3
 
 _SEPARATORS = str.maketrans("", "", "-_ ")
 
 
-@dataclass(frozen=True, order=True)
-class Suggestion:
+class Suggestion(NamedTuple):
     tier: int
     distance: int
     value: str

@@ -9,11 +9,10 @@ from __future__ import annotations
 
 from array import array
 from bisect import bisect_right
-from dataclasses import dataclass
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Position:
+class Position(NamedTuple):
     line: int
     column: int
 
@@ -21,8 +20,7 @@ class Position:
         return f"{self.line}:{self.column}"
 
 
-@dataclass(frozen=True, order=True)
-class Range:
+class Range(NamedTuple):
     start: Position
     end: Position
 
@@ -42,15 +40,14 @@ class Range:
         return Range(Position(int(start_line), int(start_col)), Position(int(end_line), int(end_col)))
 
 
-@dataclass(frozen=True, slots=True)
-class Span:
+class Span(NamedTuple):
     """A half-open interval of string offsets."""
 
     start: int
     end: int
 
-    def __contains__(self, offset: int) -> bool:
-        return self.start <= offset <= self.end
+    def __contains__(self, offset: object) -> bool:
+        return isinstance(offset, int) and self.start <= offset <= self.end
 
 
 class LineIndex:

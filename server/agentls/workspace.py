@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePath, PurePosixPath
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 from urllib.parse import unquote, urlparse
 
 from .config import Settings
@@ -38,8 +38,7 @@ class FileKind(str, Enum):
     SKILL = "skill"  # SKILL.md
 
 
-@dataclass(frozen=True)
-class McpServer:
+class McpServer(NamedTuple):
     name: str
     source: str  # uri of the file that configures it
     command: str | None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 import yaml
 
@@ -114,8 +114,7 @@ class AliasNode:
 Node = ScalarNode | SequenceNode | MappingNode | AliasNode
 
 
-@dataclass(frozen=True)
-class YamlError:
+class YamlError(NamedTuple):
     message: str
     offset: int  # where PyYAML reports the problem, in document offsets
     context_offset: int | None
