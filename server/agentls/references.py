@@ -212,17 +212,25 @@ class CandidateTable(Sequence[Candidate]):
         return references
 
 
-# Verbs that hand work to someone: a role-like name in such a sentence names an agent.
-_COLLABORATION_WORDS = re.compile(
+# Verbs that hand work to someone: a role-like name in such a sentence names an agent. Compiled
+# when a sentence is first asked about (`_collaboration_words`): it takes 2 ms, a tenth of all
+# the patterns `check` loads, and most runs ask about no sentence or only a few.
+_COLLABORATION_WORDS = (
     r"\b(?:consult(?:s|ed|ing)?|delegat(?:e|es|ed|ing)|hand(?:s|ed|ing)?[ -]?offs?|handoffs?|"
     r"partner(?:s|ed|ing)?|coordinat(?:e|es|ed|ing) with|escalat(?:e|es|ed|ing)|engag(?:e|es|ed|ing)|"
     r"defer(?:s|red|ring)?|collaborat(?:e|es|ed|ing)|align(?:s|ed|ing)? with|pair(?:s|ed|ing)? with|"
     r"invok(?:e|es|ed|ing)|spawn(?:s|ed|ing)?|rout(?:e|es|ed|ing) to|call(?:s|ed|ing)?|"
     r"review(?:s|ed)? by|work(?:s|ed|ing)? (?:closely )?with|loop(?:s|ed)? in|reach(?:es)? out|"
     r"ask(?:s|ed|ing)?|use|uses|using|launch(?:es|ed)?|dispatch(?:es|ed)?|assign(?:s|ed)? to|"
-    r"refer(?:s|red)? to|team(?:s|ed)? up|recommend(?:s|ed)?)\b",
-    re.IGNORECASE,
+    r"refer(?:s|red)? to|team(?:s|ed)? up|recommend(?:s|ed)?)\b"
 )
+
+
+@functools.cache
+def _collaboration_words() -> re.Pattern[str]:
+    return re.compile(_COLLABORATION_WORDS, re.IGNORECASE)
+
+
 # A weaker link word right before the name: "defined with `x`", "from the `x`", "x and `y`".
 _CONNECTIVE_BEFORE = re.compile(
     r"\b(?:with|to|by|via|from|and|or|see|than|between|versus|vs\.?)\s+(?:the\s+|an?\s+)?[`*\"']*$",
@@ -714,12 +722,13 @@ class _BodyContext:
             ends: list[int] = []
             flagged: list[int] = []
             start = line_start
+            hands_over = _collaboration_words().search
             for match in _SENTENCE_END.finditer(text, line_start, line_end):
                 ends.append(match.end())
-                flagged.append(_COLLABORATION if _COLLABORATION_WORDS.search(text, start, match.end()) else 0)
+                flagged.append(_COLLABORATION if hands_over(text, start, match.end()) else 0)
                 start = match.end()
             ends.append(line_end)
-            flagged.append(_COLLABORATION if _COLLABORATION_WORDS.search(text, start, line_end) else 0)
+            flagged.append(_COLLABORATION if hands_over(text, start, line_end) else 0)
             known = self._sentences[line_start] = (ends, flagged)
         ends, flagged = known
         index = bisect_right(ends, offset)
