@@ -12,7 +12,6 @@ from __future__ import annotations
 import functools
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, NamedTuple
@@ -80,36 +79,64 @@ class BuiltinAgent(NamedTuple):
     description: str
 
 
-@dataclass(frozen=True)
+_NOTHING: Mapping[str, str] = MappingProxyType({})
+
+
 class DialectData:
-    """The schema, keys and tools of one dialect. `schema` is shared: read it, never change it."""
+    """The schema, keys and tools of one dialect, read-only: each dialect's is loaded once and
+    shared (`load_dialect`), and so is `schema`: read it, never change it."""
 
-    dialect: str
-    schema: Mapping[str, Any]
-    keys: Mapping[str, KeyInfo]
-    key_aliases: Mapping[str, str]
-    tools: Mapping[str, ToolInfo]
-    builtin_agents: Mapping[str, BuiltinAgent]
-    allows_unknown_keys: bool
-    permission_keys: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
-    _tools_by_casefold: Mapping[str, ToolInfo] = field(init=False, repr=False, compare=False)
-    # The keys the schema's top-level `required` lists, in the schema's order: every check of a
-    # file asks, and most dialects have one or two among a dozen keys.
-    required_keys: tuple[KeyInfo, ...] = field(init=False, repr=False, compare=False)
-    # Built-in agent names by their case-folded form (a name differing only in case shadows one).
-    builtin_by_casefold: Mapping[str, str] = field(init=False, repr=False, compare=False)
+    __slots__ = (
+        "allows_unknown_keys",
+        "builtin_agents",
+        "builtin_by_casefold",
+        "dialect",
+        "key_aliases",
+        "keys",
+        "permission_keys",
+        "required_keys",
+        "schema",
+        "tools",
+        "tools_by_casefold",
+    )
 
-    def __post_init__(self) -> None:
-        index: dict[str, ToolInfo] = {}
-        for tool in self.tools.values():
+    def __init__(
+        self,
+        dialect: str,
+        schema: Mapping[str, Any],
+        keys: Mapping[str, KeyInfo],
+        key_aliases: Mapping[str, str],
+        tools: Mapping[str, ToolInfo],
+        builtin_agents: Mapping[str, BuiltinAgent],
+        allows_unknown_keys: bool,
+        permission_keys: Mapping[str, str] = _NOTHING,
+    ) -> None:
+        self.dialect = dialect
+        self.schema = schema
+        self.keys = keys
+        self.key_aliases = key_aliases
+        self.tools = tools
+        self.builtin_agents = builtin_agents
+        self.allows_unknown_keys = allows_unknown_keys
+        self.permission_keys = permission_keys
+        folded_tools: dict[str, ToolInfo] = {}
+        for tool in tools.values():
             folded = tool.name.casefold()
-            held = index.get(folded)
+            held = folded_tools.get(folded)
             if held is None or _STATUS_RANK[tool.status] < _STATUS_RANK[held.status]:
-                index[folded] = tool
-        object.__setattr__(self, "_tools_by_casefold", MappingProxyType(index))
-        object.__setattr__(self, "required_keys", tuple(info for info in self.keys.values() if info.required))
-        folded_builtins = {name.casefold(): name for name in self.builtin_agents}
-        object.__setattr__(self, "builtin_by_casefold", MappingProxyType(folded_builtins))
+                folded_tools[folded] = tool
+        self.tools_by_casefold: Mapping[str, ToolInfo] = MappingProxyType(folded_tools)
+        # The keys the schema's top-level `required` lists, in the schema's order: every check of
+        # a file asks, and most dialects have one or two among a dozen keys.
+        self.required_keys = tuple(info for info in keys.values() if info.required)
+        # Built-in agent names by their case-folded form (a name differing only in case shadows
+        # one).
+        self.builtin_by_casefold: Mapping[str, str] = MappingProxyType(
+            {name.casefold(): name for name in builtin_agents}
+        )
+
+    def __repr__(self) -> str:
+        return f"DialectData({self.dialect!r})"
 
     def tool(self, name: str) -> ToolInfo | None:
         """The tool spelled exactly `name`, or None."""
@@ -120,7 +147,7 @@ class DialectData:
         exact = self.tools.get(name)
         if exact is not None:
             return exact
-        return self._tools_by_casefold.get(name.casefold())
+        return self.tools_by_casefold.get(name.casefold())
 
     def current_tools(self) -> list[ToolInfo]:
         """Tools that work under their own name, in catalogue order."""

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
-from typing import Protocol
+from typing import NamedTuple, Protocol
 
 from .config import Settings
 from .dialects import Dialect
@@ -56,8 +55,7 @@ class AnalysisContext(Protocol):
     def skills(self) -> Sequence[str] | None: ...
 
 
-@dataclass
-class FileUnderCheck:
+class FileUnderCheck(NamedTuple):
     uri: str
     file_name: str  # the file's name, for name-mismatch checks
     dialect: Dialect

@@ -12,7 +12,6 @@ extension's `package.json` mirrors it and a test keeps the two equal.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 SEVERITIES = ("error", "warning", "information", "hint", "off")
@@ -70,14 +69,17 @@ SETTINGS: tuple[SettingSpec, ...] = (
 )
 
 
-@dataclass(frozen=True)
-class Settings:
-    """Every agentls setting, with defaults. `problems` lists settings that were ignored, and why."""
+_NOTHING: Mapping[str, str] = {}
 
-    severity: Mapping[str, str] = field(default_factory=dict)
+
+class Settings(NamedTuple):
+    """Every agentls setting, with defaults. `problems` lists settings that were ignored, and why.
+    (The mappings are read, never changed: a setting takes a new `Settings`.)"""
+
+    severity: Mapping[str, str] = _NOTHING
     tools_extra: tuple[str, ...] = ()
     agents_known: tuple[str, ...] = ()
-    file_associations: Mapping[str, str] = field(default_factory=dict)
+    file_associations: Mapping[str, str] = _NOTHING
     index_user_agents: bool = True
     index_exclude: tuple[str, ...] = ()
     problems: tuple[str, ...] = ()

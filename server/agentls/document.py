@@ -10,7 +10,6 @@ import functools
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from . import yamltree
@@ -74,22 +73,49 @@ class CodeBlock(NamedTuple):
     content_span: Span
 
 
-@dataclass(slots=True)  # the index keeps one per file: no `__dict__`
 class AgentDocument:
-    text: str
-    frontmatter: Frontmatter | None
-    root: Node | None
-    yaml_error: YamlError | None
-    body_span: Span
-    too_large: bool = False
-    # When the YAML is invalid but Claude Code's own repair (quoting risky values, tabs to spaces)
-    # makes it parse, `root` is the repaired tree and these are the values the repair quoted.
-    repaired_values: tuple[Span, ...] = ()
-    _lines: LineIndex | None = field(default=None, init=False, repr=False, compare=False)
-    _markdown: MarkdownOutline | None = field(default=None, init=False, repr=False, compare=False)
-    _tool_entries: dict[str, list[ToolEntry]] | None = field(
-        default=None, init=False, repr=False, compare=False
+    """A parsed agent file: its text, frontmatter and YAML tree, and what is derived from them on
+    first use. It has `__slots__`: the index keeps one per file."""
+
+    __slots__ = (
+        "_lines",
+        "_markdown",
+        "_tool_entries",
+        "body_span",
+        "frontmatter",
+        "repaired_values",
+        "root",
+        "text",
+        "too_large",
+        "yaml_error",
     )
+
+    def __init__(
+        self,
+        text: str,
+        frontmatter: Frontmatter | None,
+        root: Node | None,
+        yaml_error: YamlError | None,
+        body_span: Span,
+        too_large: bool = False,
+        repaired_values: tuple[Span, ...] = (),
+    ) -> None:
+        self.text = text
+        self.frontmatter = frontmatter
+        self.root = root
+        self.yaml_error = yaml_error
+        self.body_span = body_span
+        self.too_large = too_large
+        # When the YAML is invalid but Claude Code's own repair (quoting risky values, tabs to
+        # spaces) makes it parse, `root` is the repaired tree and these are the values the repair
+        # quoted.
+        self.repaired_values = repaired_values
+        self._lines: LineIndex | None = None
+        self._markdown: MarkdownOutline | None = None
+        self._tool_entries: dict[str, list[ToolEntry]] | None = None
+
+    def __repr__(self) -> str:
+        return f"AgentDocument({len(self.text)} characters, frontmatter={self.frontmatter!r})"
 
     @property
     def lines(self) -> LineIndex:

@@ -12,7 +12,6 @@ import gc
 import json
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any, NamedTuple
@@ -49,25 +48,61 @@ class McpServer(NamedTuple):
 _MENTION_TUPLE_MAX = 16
 
 
-@dataclass(slots=True)  # one per file of the workspace: no `__dict__`
 class IndexedFile:
-    uri: str
-    kind: FileKind
-    dialect: Dialect | None
-    scope: str  # "workspace", "user" or "plugin"
-    document: AgentDocument
-    candidates: Sequence[Candidate]
-    agent_name: str | None
-    plugin: str | None = None
-    version: int | None = None  # the open buffer's version; None when read from disk
-    mcp_servers: tuple[McpServer, ...] = ()
-    skill_name: str | None = None
-    # Indexed without its reference candidates yet (a scan's first pass): `index_references`
-    # adds them. Until then the file names no agent as far as the index knows.
-    references_pending: bool = False
-    # Indexed from what another process learnt of the file (`check` in parallel): `document` is
-    # empty and this is the file's frontmatter, parsed by `document_of` when a check asks.
-    frontmatter_text: str | None = None
+    """One file of the index. It has `__slots__`: there is one per file of the workspace."""
+
+    __slots__ = (
+        "agent_name",
+        "candidates",
+        "dialect",
+        "document",
+        "frontmatter_text",
+        "kind",
+        "mcp_servers",
+        "plugin",
+        "references_pending",
+        "scope",
+        "skill_name",
+        "uri",
+        "version",
+    )
+
+    def __init__(
+        self,
+        uri: str,
+        kind: FileKind,
+        dialect: Dialect | None,
+        scope: str,
+        document: AgentDocument,
+        candidates: Sequence[Candidate],
+        agent_name: str | None,
+        plugin: str | None = None,
+        version: int | None = None,
+        mcp_servers: tuple[McpServer, ...] = (),
+        skill_name: str | None = None,
+        references_pending: bool = False,
+        frontmatter_text: str | None = None,
+    ) -> None:
+        self.uri = uri
+        self.kind = kind
+        self.dialect = dialect
+        self.scope = scope  # "workspace", "user" or "plugin"
+        self.document = document
+        self.candidates = candidates
+        self.agent_name = agent_name
+        self.plugin = plugin
+        self.version = version  # the open buffer's version; None when read from disk
+        self.mcp_servers = mcp_servers
+        self.skill_name = skill_name
+        # Indexed without its reference candidates yet (a scan's first pass): `index_references`
+        # adds them. Until then the file names no agent as far as the index knows.
+        self.references_pending = references_pending
+        # Indexed from what another process learnt of the file (`check` in parallel): `document`
+        # is empty and this is the file's frontmatter, parsed by `document_of` when a check asks.
+        self.frontmatter_text = frontmatter_text
+
+    def __repr__(self) -> str:
+        return f"IndexedFile({self.uri!r}, {self.kind}, {self.dialect}, agent_name={self.agent_name!r})"
 
     @property
     def path(self) -> PurePath:
@@ -174,35 +209,34 @@ def _mcp_servers_from_json(uri: str, text: str, plugin: str | None) -> tuple[Mcp
     return tuple(found)
 
 
-@dataclass
 class AgentIndex:
     """All indexed files, and the maps that answer cross-file questions without rescanning."""
 
-    settings: Settings = field(default_factory=Settings)
-    # Names known in every dialect beyond the workspace's own (tests and embedders); each dialect's
-    # built-in agents come from its catalogue, so `Agent(build)` in a Claude agent is not "known"
-    # just because OpenCode has a `build` agent.
-    builtin_agents: frozenset[str] = frozenset()
-    files: dict[str, IndexedFile] = field(default_factory=dict)
-    _definitions: dict[str, list[str]] = field(default_factory=lambda: defaultdict(list))
-    # Who names each agent name: a tuple of uris while there are few (a set costs 216 bytes even
-    # for one uri, and most names are named from a handful of files), a set beyond that.
-    _mentions: dict[str, tuple[str, ...] | set[str]] = field(default_factory=dict)
-    _always_known: frozenset[str] = frozenset()
-    _dialect_builtins: dict[Dialect, tuple[str, ...]] = field(default_factory=dict)
-    # Bumped whenever the set of agents, MCP servers or skills may have changed, so per-generation
-    # caches (the name lists every check consults) are rebuilt once per change, not once per check.
-    generation: int = 0
-    # Bumped on every change of any file: views that cache what they derived from `files` (the
-    # ordered agent list completion offers) check one number instead of every entry.
-    revision: int = 0
-    _cache: dict[str, tuple[int, Any]] = field(default_factory=dict)
-    # Where the vocabulary of agent names seen from each dialect keeps the rankings it works out
-    # (by the vocabulary's label, `vocabulary:<dialect>`): None for a dict of its own. The
-    # processes of a parallel `check` share them this way (`cli._SharedRankings`).
-    rankings: Callable[[str], dict[tuple[str, int], list[Suggestion]]] | None = None
-
-    def __post_init__(self) -> None:
+    def __init__(self, settings: Settings | None = None, builtin_agents: Iterable[str] = frozenset()) -> None:
+        self.settings = Settings() if settings is None else settings
+        # Names known in every dialect beyond the workspace's own (tests and embedders); each
+        # dialect's built-in agents come from its catalogue, so `Agent(build)` in a Claude agent is
+        # not "known" just because OpenCode has a `build` agent.
+        self.builtin_agents = frozenset(builtin_agents)
+        self.files: dict[str, IndexedFile] = {}
+        self._definitions: dict[str, list[str]] = defaultdict(list)
+        # Who names each agent name: a tuple of uris while there are few (a set costs 216 bytes
+        # even for one uri, and most names are named from a handful of files), a set beyond that.
+        self._mentions: dict[str, tuple[str, ...] | set[str]] = {}
+        self._always_known: frozenset[str] = frozenset()
+        self._dialect_builtins: dict[Dialect, tuple[str, ...]] = {}
+        # Bumped whenever the set of agents, MCP servers or skills may have changed, so
+        # per-generation caches (the name lists every check consults) are rebuilt once per change,
+        # not once per check.
+        self.generation = 0
+        # Bumped on every change of any file: views that cache what they derived from `files` (the
+        # ordered agent list completion offers) check one number instead of every entry.
+        self.revision = 0
+        self._cache: dict[str, tuple[int, Any]] = {}
+        # Where the vocabulary of agent names seen from each dialect keeps the rankings it works
+        # out (by the vocabulary's label, `vocabulary:<dialect>`): None for a dict of its own. The
+        # processes of a parallel `check` share them this way (`cli._SharedRankings`).
+        self.rankings: Callable[[str], dict[tuple[str, int], list[Suggestion]]] | None = None
         self.configure(self.settings, self.builtin_agents)
 
     def configure(self, settings: Settings, builtin_agents: Iterable[str] | None = None) -> None:
@@ -497,12 +531,14 @@ class AgentIndex:
         return check_file(under_check, self.context_for(entry))
 
 
-@dataclass
 class IndexContext:
     """The `AnalysisContext` the checks see for one file."""
 
-    index: AgentIndex
-    entry: IndexedFile
+    __slots__ = ("entry", "index")
+
+    def __init__(self, index: AgentIndex, entry: IndexedFile) -> None:
+        self.index = index
+        self.entry = entry
 
     @property
     def settings(self) -> Settings:

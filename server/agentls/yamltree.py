@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 import sys
-from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 import yaml
@@ -44,16 +43,23 @@ class ExpansionError(ValueError):
     """Raised by `to_python` when aliases would expand beyond the budget."""
 
 
-# `slots=True` on the node classes: the index keeps a tree for every file, and a node without a
+# The node classes have `__slots__`: the index keeps a tree for every file, and a node without a
 # `__dict__` is about 40 bytes smaller. Each keeps its offsets and makes its `span` when asked:
-# a `Span` per node cost the index 48 bytes a node, for the few nodes a request looks at.
-@dataclass(eq=False, slots=True)
+# a `Span` per node cost the index 48 bytes a node, for the few nodes a request looks at. Nodes
+# compare by identity. (Plain classes, not dataclasses: `check` would import `dataclasses`, and
+# build each class's methods, before reading a file.)
 class ScalarNode:
-    value: str
-    start: int
-    end: int
-    tag: str
-    style: str | None  # None (plain), "'", '"', "|" or ">"
+    __slots__ = ("end", "start", "style", "tag", "value")
+
+    def __init__(self, value: str, start: int, end: int, tag: str, style: str | None) -> None:
+        self.value = value
+        self.start = start
+        self.end = end
+        self.tag = tag
+        self.style = style  # None (plain), "'", '"', "|" or ">"
+
+    def __repr__(self) -> str:
+        return f"ScalarNode({self.value!r}, {self.start}, {self.end}, {self.tag!r}, {self.style!r})"
 
     @property
     def span(self) -> Span:
@@ -64,26 +70,38 @@ class ScalarNode:
         return self.style in ("'", '"')
 
 
-@dataclass(eq=False, slots=True)
 class SequenceNode:
-    items: tuple[Node, ...]
-    start: int
-    end: int
-    tag: str
-    flow: bool
+    __slots__ = ("end", "flow", "items", "start", "tag")
+
+    def __init__(self, items: tuple[Node, ...], start: int, end: int, tag: str, flow: bool) -> None:
+        self.items = items
+        self.start = start
+        self.end = end
+        self.tag = tag
+        self.flow = flow
+
+    def __repr__(self) -> str:
+        return f"SequenceNode({self.items!r}, {self.start}, {self.end}, {self.tag!r}, {self.flow!r})"
 
     @property
     def span(self) -> Span:
         return Span(self.start, self.end)
 
 
-@dataclass(eq=False, slots=True)
 class MappingNode:
-    pairs: tuple[tuple[Node, Node], ...]
-    start: int
-    end: int
-    tag: str
-    flow: bool
+    __slots__ = ("end", "flow", "pairs", "start", "tag")
+
+    def __init__(
+        self, pairs: tuple[tuple[Node, Node], ...], start: int, end: int, tag: str, flow: bool
+    ) -> None:
+        self.pairs = pairs
+        self.start = start
+        self.end = end
+        self.tag = tag
+        self.flow = flow
+
+    def __repr__(self) -> str:
+        return f"MappingNode({self.pairs!r}, {self.start}, {self.end}, {self.tag!r}, {self.flow!r})"
 
     @property
     def span(self) -> Span:
@@ -97,14 +115,19 @@ class MappingNode:
         return None
 
 
-@dataclass(eq=False, slots=True)
 class AliasNode:
     """`*name`: a reference to an earlier anchored node, expanded only on demand."""
 
-    target: Node
-    start: int
-    end: int
-    tag: str = field(default="")
+    __slots__ = ("end", "start", "tag", "target")
+
+    def __init__(self, target: Node, start: int, end: int, tag: str = "") -> None:
+        self.target = target
+        self.start = start
+        self.end = end
+        self.tag = tag
+
+    def __repr__(self) -> str:
+        return f"AliasNode(<{type(self.target).__name__}>, {self.start}, {self.end}, {self.tag!r})"
 
     @property
     def span(self) -> Span:
