@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -157,6 +158,25 @@ def test_version_and_help_load_neither_the_engine_nor_the_server(option: str) ->
     assert "agentls.cli" in modules, "the probe sees the command's imports"
     assert not {name.partition(".")[0] for name in modules} & {*SERVER_STACK, *ENGINE_LIBRARIES}
     assert {name for name in modules if name.startswith("agentls.")} <= {"agentls.cli", "agentls.dialects"}
+
+
+def test_version_does_not_import_shutil_and_help_fits_the_terminal() -> None:
+    # argparse left alone imports shutil (and bz2, lzma) to learn the terminal's width.
+    assert "shutil" not in _imported_by("--version")
+
+    def help_lines(columns: int) -> list[str]:
+        shown = subprocess.run(
+            [sys.executable, "-m", "agentls", "check", "--help"],
+            capture_output=True,
+            text=True,
+            check=True,
+            env={**os.environ, "COLUMNS": str(columns)},
+        )
+        return shown.stdout.splitlines()
+
+    narrow, wide = help_lines(50), help_lines(200)
+    assert len(narrow) > len(wide) > 10
+    assert max(len(line) for line in wide) > 100 >= max(len(line) for line in narrow if "{" not in line)
 
 
 def test_check_does_not_import_the_server_stack(examples: Path) -> None:
