@@ -195,31 +195,31 @@ def _agents_root(path: Path) -> Path:
 
 def collect(
     paths: Sequence[Path], settings: Settings, forced: Dialect | None, user_agents: bool
-) -> tuple[list[FoundFile], list[Path], list[str]]:
-    """Files to index, the files to report on, and usage problems."""
+) -> tuple[list[FoundFile], list[str], list[str]]:
+    """Files to index, the files to report on (their `FoundFile.location`), and usage problems."""
     from .scan import FoundFile, classify, walk
     from .workspace import FileKind
 
     problems: list[str] = []
-    to_index: dict[Path, FoundFile] = {}
-    to_report: list[Path] = []
+    to_index: dict[str, FoundFile] = {}
+    to_report: list[str] = []
     associations = dict(settings.file_associations)
     exclude = frozenset(settings.index_exclude)
     for raw in paths:
         path = raw.resolve() if raw.exists() else raw
         if path.is_dir():
             for found in walk(path, exclude, associations):
-                to_index.setdefault(found.path, found)
+                to_index.setdefault(found.location, found)
                 if found.kind is FileKind.AGENT:
-                    to_report.append(found.path)
+                    to_report.append(found.location)
         elif path.is_file():
             found_file = classify(path, associations, None)
             if found_file is None or found_file.kind is not FileKind.AGENT:
-                found_file = FoundFile(path, FileKind.AGENT, forced or Dialect.CLAUDE, "workspace", None)
+                found_file = FoundFile(str(path), FileKind.AGENT, forced or Dialect.CLAUDE, "workspace", None)
             for other in walk(_agents_root(path), exclude, associations):
-                to_index.setdefault(other.path, other)
-            to_index[path] = found_file
-            to_report.append(path)
+                to_index.setdefault(other.location, other)
+            to_index[found_file.location] = found_file
+            to_report.append(found_file.location)
         else:
             problems.append(f"{raw}: no such file or folder")
     if user_agents:
@@ -228,12 +228,12 @@ def collect(
         user = user_agents_folder()
         if user is not None:
             for found in walk(user, exclude, associations, scope="user"):
-                to_index.setdefault(found.path, found)
+                to_index.setdefault(found.location, found)
     unique_report = list(dict.fromkeys(to_report))
     return list(to_index.values()), unique_report, problems
 
 
-def read_text(path: Path) -> str | None:
+def read_text(path: str | Path) -> str | None:
     """The text of a file to check, or None when it cannot be read (`scan.read_text`, reached through
     here so that a test can make files vanish between the walk and the read)."""
     from .scan import read_text as read
@@ -282,16 +282,23 @@ def run_check(
         if number in unreadable
     )
     checked = sum(1 for number in job.report_numbers if number not in unreadable)
+    shown: dict[int, Path] = {}  # a path made for each reported file with findings
     # Each file's findings come from one process, in order: a stable sort by file puts them
     # where one process would have.
     rows = sorted(outcome.rows, key=lambda row: row[0])
-    return [Reported(report_paths[row[0]], *row[1:]) for row in rows], problems, checked
+    reported = []
+    for row in rows:
+        path = shown.get(row[0])
+        if path is None:
+            path = shown[row[0]] = Path(report_paths[row[0]])
+        reported.append(Reported(path, *row[1:]))
+    return reported, problems, checked
 
 
 class _CheckJob(NamedTuple):
     settings: Settings
     files: list[FoundFile]  # every file to index
-    report_paths: list[Path]  # the files to report on, in report order
+    report_paths: list[str]  # the files to report on (`FoundFile.location`), in report order
     # What the processes of a check tell each other names files by number, not by path (paths
     # are slow to hash, and slower to pickle): a file's place in `files`, and a reported file's
     # place in `report_paths`.
@@ -299,8 +306,8 @@ class _CheckJob(NamedTuple):
     reported: dict[int, int]  # the place in `report_paths` of each file of `report_numbers`
 
 
-def _check_job(settings: Settings, files: list[FoundFile], report_paths: list[Path]) -> _CheckJob:
-    place = {item.path: number for number, item in enumerate(files)}
+def _check_job(settings: Settings, files: list[FoundFile], report_paths: list[str]) -> _CheckJob:
+    place = {item.location: number for number, item in enumerate(files)}
     report_numbers = [place[path] for path in report_paths]
     reported = {number: report for report, number in enumerate(report_numbers)}
     return _CheckJob(settings, files, report_paths, report_numbers, reported)
@@ -353,7 +360,6 @@ def _index_files(job: _CheckJob, numbers: Iterable[int]) -> tuple[AgentIndex, di
     file, so files that only name agents (CLAUDE.md, commands) are skipped unless reported, and a
     reported file's unknown names are found when it is checked (`_report`), once every agent is
     known."""
-    from .scan import file_uri
     from .workspace import FREEZE_EVERY, AgentIndex, FileKind, freeze_long_lived
 
     index = AgentIndex(settings=job.settings)
@@ -363,11 +369,11 @@ def _index_files(job: _CheckJob, numbers: Iterable[int]) -> tuple[AgentIndex, di
         item = job.files[number]
         if item.kind is FileKind.REFERRER and number not in job.reported:
             continue
-        text = read_text(item.path)
+        text = read_text(item.location)
         if text is None:
             unreadable.add(number)
             continue
-        uri = uris[number] = file_uri(item.path)
+        uri = uris[number] = item.uri
         index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin, references=False)
         if len(uris) % FREEZE_EVERY == 0:
             freeze_long_lived()
@@ -762,7 +768,7 @@ def _parse_again(
         summary = others.get(number)
         if summary is None or number not in job.reported:
             continue
-        text = read_text(job.files[number].path)
+        text = read_text(job.files[number].location)
         if text is None:
             unreadable.add(number)
             continue

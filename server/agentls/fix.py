@@ -141,7 +141,7 @@ def load_workspace(
         uri = file_uri(item.path)
         files[item.path] = (item, uri)
         index.update(uri, text, item.kind, item.dialect, item.scope, item.plugin)
-    return LoadedWorkspace(index, files, report_paths)
+    return LoadedWorkspace(index, files, [Path(location) for location in report_paths])
 
 
 def fix_paths(

@@ -57,15 +57,35 @@ _SPECIAL_SUFFIXES = (".agent.md", ".chatmode.md")
 
 
 class FoundFile(NamedTuple):
-    path: Path
+    # The file's path as a string (absolute and normal when found by `walk`): a walk of thousands
+    # of files made a `Path` of each, which cost as much as finding them; `path` makes one.
+    location: str
     kind: FileKind
     dialect: Dialect | None
     scope: str
     plugin: str | None
 
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
+
+    @property
+    def uri(self) -> str:
+        """`file_uri(self.path)`, without making the path for an absolute location."""
+        if os.path.isabs(self.location):  # noqa: PTH117 (a string, not a path: that is the point)
+            from urllib.parse import quote_from_bytes
+
+            # What `PurePosixPath.as_uri` does with a normal path; elsewhere, pathlib's own.
+            location = self.location
+            if os.name == "posix" and not (
+                "//" in location or "/./" in location or location.endswith(("/", "/."))
+            ):
+                return "file://" + quote_from_bytes(os.fsencode(location))
+        return file_uri(self.path)
+
 
 # A marker for "this folder's ordinary files are not classified yet" in `walk`.
-_UNSEEN = FoundFile(Path(), FileKind.CONFIG, None, "", None)
+_UNSEEN = FoundFile("", FileKind.CONFIG, None, "", None)
 
 
 def decode_bytes(data: bytes) -> str:
@@ -88,7 +108,7 @@ def file_uri(path: Path) -> str:
     return path.as_uri() if path.is_absolute() else path.resolve().as_uri()
 
 
-def read_text(path: Path) -> str | None:
+def read_text(path: str | Path) -> str | None:
     """The text of a regular file, or None when it cannot be read or is not a regular file.
 
     Opening does not block (a FIFO named `agent.md` would otherwise hang the reader until some
@@ -141,17 +161,17 @@ def classify(
         name in ("settings.json", "settings.local.json") and len(parts) > 1 and parts[-2] == ".claude"
     ):
         plugin = path.parent.name if plugin_root(path.parent) else None
-        return FoundFile(path, FileKind.CONFIG, None, scope, plugin)
+        return FoundFile(str(path), FileKind.CONFIG, None, scope, plugin)
     if not name.lower().endswith(".md"):
         return None
     if name == "SKILL.md":
-        return FoundFile(path, FileKind.SKILL, None, scope, None)
+        return FoundFile(str(path), FileKind.SKILL, None, scope, None)
     dialect = detect_dialect(path, associations, root, plugin_root)
     if dialect is not None:
         plugin = plugin_name(path, plugin_root) if dialect is Dialect.CLAUDE else None
-        return FoundFile(path, FileKind.AGENT, dialect, "plugin" if plugin else scope, plugin)
+        return FoundFile(str(path), FileKind.AGENT, dialect, "plugin" if plugin else scope, plugin)
     if name in REFERRER_NAMES or "commands" in parts[-4:-1]:
-        return FoundFile(path, FileKind.REFERRER, None, scope, None)
+        return FoundFile(str(path), FileKind.REFERRER, None, scope, None)
     return None
 
 
@@ -192,6 +212,9 @@ def walk(
             continue
         folder_path: Path | None = None
         template: FoundFile | None = _UNSEEN
+        # A child's path as `str(Path(folder) / name)` spells it (`entry.path` keeps a leading
+        # "./"), so that paths are spelt one way however the root was.
+        prefix = "" if folder == "." else folder if folder.endswith(os.sep) else folder + os.sep
         for entry in sorted(entries, key=lambda e: e.name):
             name = entry.name
             lower = name.lower()
@@ -199,12 +222,12 @@ def walk(
                 # Not a file agentls reads: only a folder to descend into matters.
                 with contextlib.suppress(OSError):
                     if entry.is_dir(follow_symlinks=False) and name not in skipped:
-                        stack.append(entry.path)
+                        stack.append(prefix + name)
                 continue
             try:
                 if entry.is_dir(follow_symlinks=False):
                     if name not in skipped:
-                        stack.append(entry.path)
+                        stack.append(prefix + name)
                     continue
                 if not entry.is_file(follow_symlinks=True):
                     continue
@@ -214,24 +237,26 @@ def walk(
                         continue
             except OSError:
                 continue
-            if folder_path is None:
-                folder_path = Path(folder)
-            path = folder_path / name
             if (
                 associations
                 or not lower.endswith(".md")
                 or name in _SPECIAL_NAMES
                 or lower.endswith(_SPECIAL_SUFFIXES)
             ):
-                found = classify(path, associations, root, plugin_root, scope)
+                if folder_path is None:
+                    folder_path = Path(folder)
+                found = classify(folder_path / name, associations, root, plugin_root, scope)
             else:
                 if template is _UNSEEN:
-                    template = classify(path, associations, root, plugin_root, scope)
-                # Built directly: `dataclasses.replace` costs twice as much.
+                    if folder_path is None:
+                        folder_path = Path(folder)
+                    template = classify(folder_path / name, associations, root, plugin_root, scope)
                 found = (
                     None
                     if template is None
-                    else FoundFile(path, template.kind, template.dialect, template.scope, template.plugin)
+                    else FoundFile(
+                        prefix + name, template.kind, template.dialect, template.scope, template.plugin
+                    )
                 )
             if found is not None:
                 yield found

@@ -136,8 +136,9 @@ def test_files_deleted_or_renamed_while_the_scan_runs(
         (agents / f"{name}.md").write_text(agent(name=name), encoding="utf-8")
     real_scandir = os.scandir
 
-    def read_after_a_change(path: Path) -> str | None:
+    def read_after_a_change(location: str | Path) -> str | None:
         # Between listing and reading, another process deletes or renames the file.
+        path = Path(location)
         if path.name == "deleted.md":
             path.unlink()
         elif path.name == "renamed.md":

@@ -163,7 +163,7 @@ def test_an_unreadable_file_is_reported_the_same_in_parallel(
     unreadable = root / ".claude" / "agents" / "team" / "service-3-engineer.md"
     gone = {unreadable, root / ".mcp.json"}
     read = cli.read_text
-    monkeypatch.setattr(cli, "read_text", lambda path: None if path in gone else read(path))
+    monkeypatch.setattr(cli, "read_text", lambda path: None if Path(path) in gone else read(path))
     serial = cli.run_check([root], Settings(), user_agents=False, jobs=1)
     parallel = cli.run_check([root], Settings(), user_agents=False, jobs=2)
     assert serial[1] == [f"{unreadable}: cannot read the file"]

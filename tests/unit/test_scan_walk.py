@@ -103,3 +103,19 @@ def test_walk_from_a_relative_root_gives_the_paths_classify_gives(
     root = Path(spelling)
     walked = list(walk(root))
     assert {item.path: item for item in walked} == _expected(root)
+    assert all(item.location == str(item.path) for item in walked)
+
+
+def test_a_found_file_is_named_by_its_path_string_and_uri_as_pathlib_would(tmp_path: Path) -> None:
+    # The walk keeps each file's path as a string (making a `Path` of each cost as much as the
+    # walk); its path and uri must be what pathlib makes of it, odd names included.
+    agents = tmp_path / "ws" / ".claude" / "agents"
+    (agents / "sub dir #1").mkdir(parents=True)
+    names = ["plain.md", "with space.md", "per%cent.md", "hash#.md", "ünï.md", "sub dir #1/nested.md"]
+    for name in names:
+        (agents / name).write_text("---\nname: x\ndescription: y\n---\nBody.\n", encoding="utf-8")
+    found = list(walk(tmp_path / "ws"))
+    assert sorted(Path(item.location).relative_to(agents).as_posix() for item in found) == sorted(names)
+    for item in found:
+        assert item.location == str(item.path)
+        assert item.uri == item.path.as_uri()
