@@ -252,10 +252,10 @@ class AgentServer(LanguageServer):
         scanned = run.scanned
         open_documents = self.workspace.text_documents
         for item in self.paced(found, run):
-            uri = from_fs_path(str(item.path)) or item.path.as_uri()
+            uri = from_fs_path(item.location) or item.uri
             if uri in open_documents:
                 continue  # open buffers win over disk
-            text = read_text(item.path)
+            text = read_text(item.location)
             if text is None:
                 continue
             # One file per lock: a request waits for one file's update at most, and taking an

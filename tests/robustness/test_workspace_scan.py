@@ -167,9 +167,10 @@ import agentls.server as server
 
 real_read = server.read_text
 
-def read_text(path):
+def read_text(location):
     # Another process deletes one file between the scan's listing and its read, and another
     # file cannot be read at all.
+    path = Path(location)
     if path.name == "deleted.md":
         path.unlink()
     if path.name == "unreadable.md":
