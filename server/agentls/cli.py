@@ -494,7 +494,24 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
 _MAX_CHUNKS = 2048
 
 
-class _Queues:
+class _Descriptors:
+    """Pipe ends this process holds, each closed once only: a descriptor's number is soon another
+    file's."""
+
+    def __init__(self) -> None:
+        self._open: list[int] = []
+
+    def close(self) -> None:
+        for descriptor in list(self._open):
+            self._close(descriptor)
+
+    def _close(self, descriptor: int) -> None:
+        if descriptor in self._open:
+            self._open.remove(descriptor)
+            os.close(descriptor)
+
+
+class _Queues(_Descriptors):
     """The work of a parallel check, handed out as the processes ask for it.
 
     The files to parse are cut into chunks of consecutive files, whose numbers wait in one pipe
@@ -505,10 +522,11 @@ class _Queues:
     the others' left over, parsing their files again, until every queue is empty."""
 
     def __init__(self, chunks: list[list[int]], parse: int, to_check: list[tuple[int, int]]) -> None:
+        super().__init__()
         self.chunks = chunks
         self._parse = parse
         self._to_check = to_check  # per process: the ends to read and to write
-        self._open = [parse, *(end for pair in to_check for end in pair)]
+        self._open += [parse, *(end for pair in to_check for end in pair)]
 
     @classmethod
     def open(cls, job: _CheckJob, processes: int) -> _Queues:
@@ -573,16 +591,6 @@ class _Queues:
             while (chunk := _take(reading)) is not None:
                 yield chunk, other == process
 
-    def close(self) -> None:
-        for descriptor in list(self._open):
-            self._close(descriptor)
-
-    def _close(self, descriptor: int) -> None:
-        # Closed once only: a descriptor's number is soon another file's.
-        if descriptor in self._open:
-            self._open.remove(descriptor)
-            os.close(descriptor)
-
 
 def _take(reading: int) -> int | None:
     """The next chunk number in a queue; None when it is empty and no one can write to it."""
@@ -633,7 +641,7 @@ def _check_share(
     return _Outcome(rows, unreadable)
 
 
-class _Mesh:
+class _Mesh(_Descriptors):
     """A pipe from each process of a check to each other, for what one works out that the others
     are likely to ask too: the rankings of the unknown agent names their files name, which cost a
     millisecond or more each against thousands of agents, and which every process met anyway.
@@ -644,8 +652,8 @@ class _Mesh:
     Rankings are the same whoever works them out: every process has the same agents."""
 
     def __init__(self, processes: int) -> None:
+        super().__init__()
         self._pipes: dict[tuple[int, int], tuple[int, int]] = {}
-        self._open: list[int] = []
         self._caches: dict[str, _SharedRankings] = {}
         self._pending = bytearray()
         try:
@@ -718,15 +726,6 @@ class _Mesh:
             label, key, value = pickle.loads(pending[4 : 4 + size])
             del pending[: 4 + size]
             dict.__setitem__(self.rankings(label), key, value)
-
-    def close(self) -> None:
-        for descriptor in list(self._open):
-            self._close(descriptor)
-
-    def _close(self, descriptor: int) -> None:
-        if descriptor in self._open:
-            self._open.remove(descriptor)
-            os.close(descriptor)
 
 
 class _SharedRankings(dict[tuple[str, int], "list[Suggestion]"]):
