@@ -201,7 +201,8 @@ def _branches(root: Mapping[str, Any], node: Mapping[str, Any]) -> Iterator[Mapp
             yield _deref(root, branch)
 
 
-def _json_type(value: object) -> str:
+def json_type(value: object) -> str:
+    """The JSON Schema type of a value read from YAML or JSON (`bool` before `int`: it is one)."""
     if isinstance(value, bool):
         return "boolean"
     if isinstance(value, int):
@@ -228,7 +229,7 @@ def _types(root: Mapping[str, Any], node: Mapping[str, Any]) -> tuple[str, ...]:
         found.extend(_types(root, branch))
     if not found:
         constants = node.get("enum", [node["const"]] if "const" in node else [])
-        found.extend(_json_type(value) for value in constants)
+        found.extend(json_type(value) for value in constants)
     return tuple(dict.fromkeys(found))
 
 

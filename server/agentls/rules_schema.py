@@ -18,7 +18,7 @@ from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from . import yamltree
-from .catalog import DialectData, KeyInfo, load_dialect
+from .catalog import DialectData, KeyInfo, json_type, load_dialect
 from .dialects import Dialect
 from .document import AgentDocument
 from .findings import Edit, Finding, Fix, Severity
@@ -509,20 +509,8 @@ def _spell(value: object) -> str:
     return "null" if value is None else str(value)
 
 
-def _json_type(value: object) -> str:
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if value is None:
-        return "null"
-    return "string"
-
-
 def _same(value: object, other: object) -> bool:
-    return _json_type(value) == _json_type(other) and value == other
+    return json_type(value) == json_type(other) and value == other
 
 
 def _deref(root: Mapping[str, Any], node: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -555,7 +543,7 @@ def _evaluate(root: Mapping[str, Any], schema: Mapping[str, Any], value: object)
     """None when `value` fits; otherwise whether its type or its value is wrong."""
     schema = _deref(root, schema)
     types = _declared_types(schema)
-    if types and not _type_allowed(_json_type(value), types):
+    if types and not _type_allowed(json_type(value), types):
         return Problem("type")
     if "enum" in schema and not any(_same(value, option) for option in schema["enum"]):
         return Problem("value", tuple(dict.fromkeys(_spell(option) for option in schema["enum"])))
