@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TextIO
 
 from . import __version__
 from .dialects import Dialect
+from .processes import Descriptors, MessagePipes, queue_numbers, take_number
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -494,24 +495,7 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
 _MAX_CHUNKS = 2048
 
 
-class _Descriptors:
-    """Pipe ends this process holds, each closed once only: a descriptor's number is soon another
-    file's."""
-
-    def __init__(self) -> None:
-        self._open: list[int] = []
-
-    def close(self) -> None:
-        for descriptor in list(self._open):
-            self._close(descriptor)
-
-    def _close(self, descriptor: int) -> None:
-        if descriptor in self._open:
-            self._open.remove(descriptor)
-            os.close(descriptor)
-
-
-class _Queues(_Descriptors):
+class _Queues(Descriptors):
     """The work of a parallel check, handed out as the processes ask for it.
 
     The files to parse are cut into chunks of consecutive files, whose numbers wait in one pipe
@@ -544,7 +528,7 @@ class _Queues(_Descriptors):
             parse, filling = os.pipe()
             descriptors += (parse, filling)
             try:
-                _write_all(filling, b"".join(chunk.to_bytes(2, "little") for chunk in range(len(chunks))))
+                queue_numbers(filling, range(len(chunks)))
             finally:
                 os.close(filling)  # so the queue ends when it is empty
                 descriptors.remove(filling)
@@ -569,7 +553,7 @@ class _Queues(_Descriptors):
     def taken(self, taken: list[int]) -> Iterator[int]:
         """The numbers of the files in the chunks this process takes from the queue to parse, one
         chunk at a time until it is empty; each chunk taken is added to `taken`."""
-        while (chunk := _take(self._parse)) is not None:
+        while (chunk := take_number(self._parse)) is not None:
             taken.append(chunk)
             yield from self.chunks[chunk]
 
@@ -577,7 +561,7 @@ class _Queues(_Descriptors):
         """Queue the chunks `process` (this one) is to check, and close its queue."""
         writing = self._to_check[process][1]
         try:
-            _write_all(writing, b"".join(chunk.to_bytes(2, "little") for chunk in chunks))
+            queue_numbers(writing, chunks)
         finally:
             self._close(writing)
 
@@ -588,22 +572,8 @@ class _Queues(_Descriptors):
         for step in range(count):
             other = (process + step) % count
             reading = self._to_check[other][0]
-            while (chunk := _take(reading)) is not None:
+            while (chunk := take_number(reading)) is not None:
                 yield chunk, other == process
-
-
-def _take(reading: int) -> int | None:
-    """The next chunk number in a queue; None when it is empty and no one can write to it."""
-    data = os.read(reading, 2)
-    if len(data) == 1:  # never on Linux or macOS, where readers of a pipe take turns
-        data += os.read(reading, 1)
-    return int.from_bytes(data, "little") if len(data) == 2 else None
-
-
-def _write_all(writing: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(writing, view) :]
 
 
 def _check_share(
@@ -641,7 +611,7 @@ def _check_share(
     return _Outcome(rows, unreadable)
 
 
-class _Mesh(_Descriptors):
+class _Mesh(Descriptors):
     """A pipe from each process of a check to each other, for what one works out that the others
     are likely to ask too: the rankings of the unknown agent names their files name, which cost a
     millisecond or more each against thousands of agents, and which every process met anyway.
@@ -778,55 +748,9 @@ def _parse_again(
         entry.references_pending = True
 
 
-class _Pipes:
-    """One process's ends of the two pipes between it and another process of a check, which
-    carry pickled messages, each after its length."""
-
-    def __init__(self, reading: int, writing: int) -> None:
-        self._reading = reading
-        self._writing = writing
-
-    def send(self, message: object) -> None:
-        import pickle
-
-        data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
-        view = memoryview(len(data).to_bytes(8, "little") + data)
-        while view:
-            view = view[os.write(self._writing, view) :]
-
-    def received(self) -> Any:
-        """The next message; an exception sent as `("error", exception)` is raised here, as if this
-        process had raised it. EOFError when the other process is gone."""
-        import pickle
-
-        kind, value = pickle.loads(self._read(int.from_bytes(self._read(8), "little")))
-        if kind == "error":
-            raise value
-        return value
-
-    def _read(self, size: int) -> bytearray:
-        data = bytearray(size)
-        view = memoryview(data)
-        done = 0
-        while done < size:
-            count = os.readv(self._reading, [view[done:]])
-            if count == 0:
-                raise EOFError("the other process of the check is gone")
-            done += count
-        return data
-
-    def close(self) -> None:
-        # Closed once only: a descriptor's number is soon another file's.
-        descriptors = (self._reading, self._writing)
-        self._reading = self._writing = -1
-        for descriptor in descriptors:
-            if descriptor >= 0:
-                os.close(descriptor)
-
-
 class _Worker(NamedTuple):
     pid: int
-    pipes: _Pipes  # this process's ends
+    pipes: MessagePipes  # this process's ends
 
     def stop(self) -> None:
         """Hang up, and end and reap the worker: by now it has sent all it had to, or this
@@ -866,16 +790,16 @@ def _start_worker(
                 worker.pipes.close()
             queues.keep(process)
             mesh.keep(process)
-            _check_worker(_Pipes(worker_reads, worker_writes), job, process, queues, mesh)
+            _check_worker(MessagePipes(worker_reads, worker_writes), job, process, queues, mesh)
             status = 0
         finally:
             os._exit(status)
     os.close(worker_reads)
     os.close(worker_writes)
-    return _Worker(pid, _Pipes(parent_reads, parent_writes))
+    return _Worker(pid, MessagePipes(parent_reads, parent_writes))
 
 
-def _check_worker(pipes: _Pipes, job: _CheckJob, process: int, queues: _Queues, mesh: _Mesh) -> None:
+def _check_worker(pipes: MessagePipes, job: _CheckJob, process: int, queues: _Queues, mesh: _Mesh) -> None:
     def exchange(own: bytes) -> list[bytes]:
         pipes.send(("ok", own))
         parts: list[bytes] = pipes.received()
@@ -893,7 +817,7 @@ def _check_worker(pipes: _Pipes, job: _CheckJob, process: int, queues: _Queues, 
         mesh.close()
 
 
-def _send_error(pipes: _Pipes, error: BaseException) -> None:
+def _send_error(pipes: MessagePipes, error: BaseException) -> None:
     """Hand a worker's exception to the parent: as it is when it pickles, described otherwise."""
     import contextlib
     import pickle

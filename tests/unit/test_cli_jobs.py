@@ -19,6 +19,7 @@ import pytest
 from agentls import cli
 from agentls.config import Settings
 from agentls.document import parse_document
+from agentls.processes import MessagePipes
 from helpers import CORPUS
 
 
@@ -293,14 +294,14 @@ def test_messages_between_processes_arrive_whole_or_not_at_all() -> None:
         try:
             os.close(down[1])
             os.close(up[0])
-            child = cli._Pipes(down[0], up[1])
+            child = MessagePipes(down[0], up[1])
             child.send(("ok", child.received()))
             os.write(up[1], (1000).to_bytes(8, "little") + b"\x80")  # a message cut short
         finally:
             os._exit(0)
     os.close(down[0])
     os.close(up[1])
-    parent = cli._Pipes(up[0], down[1])
+    parent = MessagePipes(up[0], down[1])
     try:
         parent.send(message)
         assert parent.received() == message[1]
@@ -313,7 +314,7 @@ def test_messages_between_processes_arrive_whole_or_not_at_all() -> None:
 
 def test_an_exception_sent_by_a_worker_is_raised_by_the_receiver() -> None:
     reading, writing = os.pipe()
-    pipes = cli._Pipes(reading, writing)
+    pipes = MessagePipes(reading, writing)
     try:
         cli._send_error(pipes, KeyError("missing"))
         with pytest.raises(KeyError, match="missing"):
