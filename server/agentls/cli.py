@@ -19,7 +19,7 @@ import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple, NoReturn, TextIO
+from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn, TextIO, cast
 
 from . import __version__
 from .dialects import Dialect
@@ -152,15 +152,25 @@ def _serve(args: argparse.Namespace) -> int:
     logging.basicConfig(
         level=level, handlers=[handler], format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    tcp = getattr(args, "tcp", None)
+    helper = stdin = None
+    if not tcp and hasattr(os, "fork"):
+        # The first message (`initialize`) is read now, before the server stack is imported, to
+        # start the first scan's helper while that import runs (`agentls.prescan`).
+        from .prescan import ReplayedInput, read_first_message, start_helper
+
+        first, message = read_first_message(sys.stdin.buffer)
+        helper = start_helper(message)
+        stdin = ReplayedInput(first, sys.stdin.buffer)
     from .server import create_server
 
     server = create_server()
-    tcp = getattr(args, "tcp", None)
+    server.prescan = helper
     if tcp:
         host, _, port = tcp.rpartition(":")
         server.start_tcp(host or "127.0.0.1", int(port))
     else:
-        server.start_io()
+        server.start_io(cast("BinaryIO", stdin))
     # LSP: exit with 0 only when `shutdown` came first. pygls raises SystemExit(1) for an `exit`
     # without it, but catches that itself, so the status is decided here.
     return 0 if server.protocol._shutdown else 1

@@ -172,6 +172,29 @@ class CandidateTable(Sequence[Candidate]):
             self._names[i], Span(rows[3 * i], rows[3 * i + 1]), flags, _KINDS[packed >> _KIND_SHIFT], deferred
         )
 
+    def columns(self) -> tuple[tuple[str, ...], bytes, tuple[int, int] | None]:
+        """The table as plain values, for another process (`from_columns` makes it again there):
+        the names, the packed rows, and the region the role context reads, without the text."""
+        role = self._role
+        return (
+            self._names,
+            self._rows.tobytes(),
+            None if role is None else (role.region.start, role.region.end),
+        )
+
+    @classmethod
+    def from_columns(
+        cls, names: tuple[str, ...], rows: bytes, region: tuple[int, int] | None, text: str
+    ) -> CandidateTable:
+        """The table `columns` described, for a file whose text is `text`."""
+        table = cls()
+        intern = sys.intern
+        table._names = tuple(intern(name) for name in names)
+        table._rows = array("I")
+        table._rows.frombytes(rows)
+        table._role = None if region is None else _RoleContext(text, Span(*region))
+        return table
+
     def keys(self) -> Iterable[str]:
         """The lower-cased names of the candidates, each once (what the index files them under)."""
         return {name.lower() for name in set(self._names)}

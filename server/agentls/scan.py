@@ -11,12 +11,15 @@ from __future__ import annotations
 import contextlib
 import os
 import stat
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePath
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 from .dialects import Dialect, detect_dialect, plugin_name
 from .workspace import FileKind
+
+if TYPE_CHECKING:
+    from .config import Settings
 
 SKIPPED_FOLDERS = frozenset(
     {
@@ -268,3 +271,30 @@ def user_agents_folder() -> Path | None:
         return None
     folder = Path(home, ".claude", "agents")
     return folder if folder.is_dir() else None
+
+
+def scan_folders_of(root: Path) -> list[Path]:
+    """What to walk for a workspace folder. A home folder or a file-system root is where editors
+    land when a Markdown file has no nearer project marker (`~/.claude` is one); walking all of it
+    would cost minutes, so only its agent folders are indexed there."""
+    home = os.environ.get("HOME")
+    if root == Path(root.anchor) or (home and root == Path(home)):
+        return [p for p in (root / ".claude", root / ".github", root / ".opencode") if p.is_dir()]
+    return [root]
+
+
+def found_files(
+    roots: Sequence[Path], settings: Settings, cancelled: Callable[[], bool] = lambda: False
+) -> list[FoundFile]:
+    """Every file a server indexes for these workspace folders: theirs, and the user's own agents
+    (`~/.claude/agents`) unless the settings leave them out or a folder holds them already."""
+    found: list[FoundFile] = []
+    exclude = frozenset(settings.index_exclude)
+    associations = dict(settings.file_associations)
+    for root in roots:
+        for folder in scan_folders_of(root):
+            found.extend(walk(folder, exclude, associations, cancelled=cancelled))
+    user = user_agents_folder()
+    if settings.index_user_agents and user is not None and not any(user.is_relative_to(r) for r in roots):
+        found.extend(walk(user, exclude, associations, scope="user", cancelled=cancelled))
+    return found

@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import threading
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -29,12 +29,14 @@ from . import __version__, lsp_convert, watchdog
 from .config import Settings, parse_settings
 from .findings import Finding, Severity, effective_severity
 from .protocol import AgentProtocol
-from .scan import FoundFile, classify, read_text, user_agents_folder, walk
+from .scan import FoundFile, classify, found_files, read_text, user_agents_folder
 from .server_features import import_deferred
 from .workspace import FREEZE_EVERY, AgentIndex, FileKind, IndexedFile, freeze_long_lived
 
 if TYPE_CHECKING:
     from pygls.server import ServerErrors
+
+    from .prescan import FileResult, Helper
 
 logger = logging.getLogger(__name__)
 
@@ -62,6 +64,16 @@ class ScanRun:
     # The files the first pass read from disk, in order: the second pass goes through them.
     scanned: list[str] = field(default_factory=list)
     first_pass: asyncio.Future[set[str]] | None = None
+    # The process started with the server that found the files and works out the second pass
+    # with this one (`agentls.prescan`); with the uri of each file the first pass indexed, by its
+    # number in the helper's list.
+    helper: Helper | None = None
+    numbered: dict[int, str] = field(default_factory=dict)
+
+    def stop_helper(self) -> None:
+        helper, self.helper = self.helper, None
+        if helper is not None:
+            helper.stop()
 
 
 class AgentServer(LanguageServer):
@@ -87,7 +99,21 @@ class AgentServer(LanguageServer):
         self.event_loop: asyncio.AbstractEventLoop | None = None
         self.use_pull = False
         self.first_scan: ScanRun | None = None
+        # Started before the server with the first scan's work (`agentls.prescan`), until the
+        # first scan takes it.
+        self.prescan: Helper | None = None
         self.configure_index(Settings())
+
+    def take_prescan(self) -> Helper | None:
+        """The helper started with the server (`agentls.prescan`), once, when it scans what a
+        first scan would: the same folders, under the same settings; otherwise it is stopped."""
+        helper, self.prescan = self.prescan, None
+        if helper is None:
+            return None
+        if helper.roots == self.roots and scan_settings(helper.settings) == scan_settings(self.settings):
+            return helper
+        helper.stop()
+        return None
 
     def report_server_error(self, error: Exception, source: ServerErrors) -> None:
         if source is FeatureNotificationError:
@@ -230,28 +256,18 @@ class AgentServer(LanguageServer):
         """Index every agent-related file under the run's roots (runs in a worker thread), without
         the agents each names (`index_references_of` adds those); returns the files whose findings
         the scan may have changed, and adds each file it indexes to `run.scanned` as it goes."""
-        found: list[FoundFile] = []
-        settings = run.settings
-        exclude = frozenset(settings.index_exclude)
-        associations = dict(settings.file_associations)
 
         def cancelled() -> bool:
             return self.scan_cancel.is_set() or run.cancel.is_set()
 
-        for root in run.roots:
-            for folder in scan_folders_of(root):
-                found.extend(walk(folder, exclude, associations, cancelled=cancelled))
-        user = user_agents_folder()
-        if (
-            settings.index_user_agents
-            and user is not None
-            and not any(user.is_relative_to(r) for r in run.roots)
-        ):
-            found.extend(walk(user, exclude, associations, scope="user", cancelled=cancelled))
+        found = run.helper.found(cancelled) if run.helper is not None else None
+        if found is None:
+            run.stop_helper()
+            found = found_files(run.roots, run.settings, cancelled)
         affected: set[str] = set()
-        scanned = run.scanned
+        scanned, numbered = run.scanned, run.numbered
         open_documents = self.workspace.text_documents
-        for item in self.paced(found, run):
+        for number, item in enumerate(self.paced(found, run)):
             uri = from_fs_path(item.location) or item.uri
             if uri in open_documents:
                 continue  # open buffers win over disk
@@ -268,13 +284,78 @@ class AgentServer(LanguageServer):
                     uri, text, item.kind, item.dialect, item.scope, item.plugin, references=False
                 )
             scanned.append(uri)
+            numbered[number] = uri
         return affected
 
     def index_references_of(self, run: ScanRun) -> None:
         """The second pass of a scan (in a worker thread): which agents each file names."""
-        for uri in self.paced(run.scanned, run):
+        pending = run.scanned
+        if run.helper is not None:
+            try:
+                self.index_references_with_helper(run, run.helper)
+            finally:
+                run.stop_helper()
+            # What the helper left: it died, or a file changed after it read it.
+            with self.lock:
+                files = self.index.files
+                pending = [uri for uri in pending if (entry := files.get(uri)) and entry.references_pending]
+        for uri in self.paced(pending, run):
             with self.lock:
                 self.index.index_references(uri)
+
+    def index_references_with_helper(self, run: ScanRun, helper: Helper) -> None:
+        """The second pass with a helper: chunks of files from the queue the two share, and what
+        the helper sent for the chunks it took, until the queue is empty and the helper done."""
+        from .prescan import candidates_from
+
+        numbered, lock, index, chunks = run.numbered, self.lock, self.index, helper.chunks
+        total = len(run.scanned) or 1
+        counts = [0, 0]  # files from the helper, files worked out here
+
+        def install(arrived: Iterable[tuple[int, list[FileResult]]]) -> None:
+            for chunk, results in arrived:
+                for number, result in zip(chunks[chunk], results, strict=True):
+                    uri = numbered.get(number)
+                    if uri is None or result is None:
+                        continue  # not indexed here, or read by neither: the last pass sees it
+                    with lock:
+                        index.add_references(uri, result[0], partial(candidates_from, result))
+                    counts[0] += 1
+
+        def cancelled() -> bool:
+            return self.scan_cancel.is_set() or run.cancel.is_set()
+
+        reported = 0
+
+        def report() -> None:
+            nonlocal reported
+            done = counts[0] + counts[1]
+            if done - reported >= 200:
+                reported = done
+                self.progress_of(run, done, total)
+                freeze_long_lived()
+
+        ended = False
+        while not cancelled():
+            arrived, ended = helper.arrived()
+            install(arrived)
+            chunk = helper.take()
+            if chunk is None:
+                break
+            for number in chunks[chunk]:
+                uri = numbered.get(number)
+                if uri is not None:
+                    with lock:
+                        index.index_references(uri)
+                    counts[1] += 1
+            report()
+        # The queue is empty: what is left is what the helper took.
+        while not ended and not cancelled():
+            arrived, ended = helper.arrived(wait=0.1)
+            install(arrived)
+            report()
+        freeze_long_lived()
+        logger.info("references: %d files from the helper, %d worked out here", *counts)
 
     def paced(self, items: Sequence[T], run: ScanRun) -> Iterator[T]:
         """`items` one by one for a pass of a scan: until the scan is cancelled, keeping what the
@@ -287,10 +368,17 @@ class AgentServer(LanguageServer):
             yield item
             if number % FREEZE_EVERY == 0:
                 freeze_long_lived()
-            token = run.token
-            if token is not None and number % 200 == 0:
-                self.report_progress(token, f"{number}/{total} files", int(number * 100 / total))
+            if number % 200 == 0:
+                self.progress_of(run, number, total)
         freeze_long_lived()
+
+    def progress_of(self, run: ScanRun, done: int, total: int) -> None:
+        """Report how far a pass of `run` is (once the run has a token)."""
+        token = run.token
+        if token is not None:
+            self.report_progress(
+                token, f"{min(done, total)}/{total} files", int(min(done, total) * 100 / total)
+            )
 
     def report_progress(self, token: str, message: str, percentage: int | None = None) -> None:
         assert self.event_loop is not None
@@ -299,16 +387,6 @@ class AgentServer(LanguageServer):
             token,
             types.WorkDoneProgressReport(message=message, percentage=percentage),
         )
-
-
-def scan_folders_of(root: Path) -> list[Path]:
-    """What to walk for a workspace folder. A home folder or a file-system root is where editors
-    land when a Markdown file has no nearer project marker (`~/.claude` is one); walking all of it
-    would cost minutes, so only its agent folders are indexed there."""
-    home = os.environ.get("HOME")
-    if root == Path(root.anchor) or (home and root == Path(home)):
-        return [p for p in (root / ".claude", root / ".github", root / ".opencode") if p.is_dir()]
-    return [root]
 
 
 def _roots(params: types.InitializeParams) -> list[Path]:
@@ -346,7 +424,7 @@ def create_server() -> AgentServer:
             # The first scan starts now rather than on `initialized`: reading the workspace
             # overlaps answering, the client's `initialized`, pulling settings, creating progress.
             ls.event_loop = asyncio.get_running_loop()
-            ls.first_scan = begin_scan(ls, ls.roots)
+            ls.first_scan = begin_scan(ls, ls.roots, ls.take_prescan())
 
     @server.feature(types.INITIALIZED)
     async def initialized(ls: AgentServer, params: types.InitializedParams) -> None:
@@ -363,6 +441,9 @@ def create_server() -> AgentServer:
     @server.feature(types.SHUTDOWN)
     def shutdown(ls: AgentServer, params: None) -> None:
         ls.scan_cancel.set()
+        helper, ls.prescan = ls.prescan, None  # never taken (no `initialize` came)
+        if helper is not None:
+            helper.stop()
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: AgentServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -566,13 +647,14 @@ def scan_settings(settings: Settings) -> tuple[object, ...]:
     )
 
 
-def begin_scan(ls: AgentServer, roots: list[Path]) -> ScanRun:
-    """Start the first pass of a scan of `roots` in a worker thread (on the event loop);
-    `finish_scan` shows its progress and runs the rest."""
+def begin_scan(ls: AgentServer, roots: list[Path], helper: Helper | None = None) -> ScanRun:
+    """Start the first pass of a scan of `roots` in a worker thread (on the event loop), with the
+    helper process that found its files, if one did; `finish_scan` shows its progress and runs
+    the rest."""
     ls.scans_running += 1
     ls.index_ready.clear()
     ls.references_ready.clear()
-    run = ScanRun(list(roots), ls.settings)
+    run = ScanRun(list(roots), ls.settings, helper=helper)
 
     async def first_pass() -> set[str]:
         try:
@@ -595,6 +677,7 @@ async def scan_again(ls: AgentServer, run: ScanRun) -> ScanRun:
         await run.first_pass
     except Exception:
         logger.exception("the scan of %s failed", ", ".join(str(r) for r in run.roots))
+    run.stop_helper()  # now that no pass uses it
     with ls.lock:
         for uri in run.scanned:
             if uri not in ls.workspace.text_documents:

@@ -149,7 +149,7 @@ def agent_identity(file_name: str, dialect: Dialect, document: AgentDocument) ->
     return name or None
 
 
-def _candidates(
+def candidates_of(
     document: AgentDocument,
     dialect: Dialect | None,
     kind: FileKind,
@@ -323,7 +323,7 @@ class AgentIndex:
             entry = IndexedFile(uri, kind, None, scope, document, [], None, plugin, version, skill_name=skill)
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
-        candidates = _candidates(document, dialect, kind) if references else []
+        candidates = candidates_of(document, dialect, kind) if references else []
         name = (
             agent_identity(uri_file_name(uri), dialect, document)
             if kind is FileKind.AGENT and dialect
@@ -360,10 +360,28 @@ class AgentIndex:
         entry = self.files.get(uri)
         if entry is None or not entry.references_pending:
             return
-        entry.candidates = _candidates(entry.document, entry.dialect, entry.kind)
+        entry.candidates = candidates_of(entry.document, entry.dialect, entry.kind)
         entry.references_pending = False
         for key in _keys(entry.candidates):
             self._mention(key, uri)
+
+    def add_references(
+        self, uri: str, text_hash: int, candidates: Callable[[str], Sequence[Candidate]]
+    ) -> bool:
+        """`index_references` with the candidates worked out elsewhere (a helper process) from a
+        text whose `hash` is `text_hash`, made for the file's text by `candidates`; False, adding
+        nothing, when that is not the text the file was indexed with (it changed in between)."""
+        entry = self.files.get(uri)
+        if entry is None or not entry.references_pending:
+            return True
+        text = entry.document.text
+        if hash(text) != text_hash:
+            return False
+        entry.candidates = made = candidates(text)
+        entry.references_pending = False
+        for key in _keys(made):
+            self._mention(key, uri)
+        return True
 
     def remove(self, uri: str) -> set[str]:
         self.revision += 1
@@ -521,7 +539,7 @@ class AgentIndex:
             from .references import resolve
 
             known = self.known_test(entry.dialect)
-            unknown = _candidates(entry.document, entry.dialect, entry.kind, known)
+            unknown = candidates_of(entry.document, entry.dialect, entry.kind, known)
             references = resolve(unknown, known, entry.agent_name)
         else:
             references = self.references_in(entry)

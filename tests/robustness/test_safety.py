@@ -1,8 +1,10 @@
 """What agentls must never do, watched from inside the process: a Python audit hook records every
-process start, network call and file write of a whole server session and of `agentls check`,
+program start, network call and file write of a whole server session and of `agentls check`,
 on a workspace baited with commands, hooks and object-constructing YAML tags.
 
-The server and `check` may do none of those. `check --fix` may write only where the fix module
+The server and `check` may do none of those. They may fork copies of themselves (the server's
+first-scan helper, a parallel `check`): a copy runs agentls, and the hook, inherited, watches it
+as closely; and they may signal only those copies. `check --fix` may write only where the fix module
 says: a temporary file beside a file that parsed, then an atomic rename onto it.
 """
 
@@ -30,8 +32,8 @@ import os, sys
 
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 FORBIDDEN = (
-    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork",
-    "os.forkpty", "pty.spawn", "socket.connect", "socket.getaddrinfo", "socket.gethostbyname",
+    "subprocess.Popen", "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.forkpty",
+    "pty.spawn", "socket.connect", "socket.getaddrinfo", "socket.gethostbyname",
     "socket.gethostbyaddr", "socket.sendto", "socket.bind", "http.client.connect",
     "urllib.Request", "ftplib.connect", "smtplib.connect", "webbrowser.open",
     "os.remove", "os.unlink", "os.rename", "os.rmdir", "os.mkdir", "os.chmod", "os.chown",
@@ -48,10 +50,18 @@ def hook(event, args):
         if isinstance(flags, int) and flags & WRITE_FLAGS:
             report(event, (path,))
     elif event == "os.kill":
-        if args[1] != 0:  # signal 0 only asks whether a process exists (the watchdog)
+        # Signal 0 only asks whether a process exists (the watchdog).
+        if args[1] != 0 and not own_child(args[0]):
             report(event, args)
     elif event.startswith(FORBIDDEN) and event not in ("compile", "exec"):
         report(event, args)
+
+def own_child(pid):
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as status:
+            return int(status.read().rpartition(b")")[2].split()[1]) == os.getpid()
+    except (OSError, ValueError, IndexError):
+        return False
 
 sys.addaudithook(hook)
 from agentls.cli import main

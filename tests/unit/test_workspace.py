@@ -103,7 +103,7 @@ def test_opencode_identity_is_the_file_name() -> None:
 
 
 def test_a_home_folder_root_is_not_walked_whole(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from agentls.server import scan_folders_of
+    from agentls.scan import scan_folders_of
 
     (tmp_path / ".claude" / "agents").mkdir(parents=True)
     monkeypatch.setenv("HOME", str(tmp_path))
