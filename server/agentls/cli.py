@@ -754,7 +754,6 @@ def _parse_again(
         uri = uris[number] = summary[1]
         entry = index.files[uri]
         entry.document = parse_document(text)
-        entry.frontmatter_text = None
         entry.references_pending = True
 
 
@@ -856,11 +855,9 @@ def _adopt_in_order(
     """One index of this process's files and the others' summaries, in the order of the files
     (which decides, say, the order of a duplicate agent's other definitions), as if one process
     had indexed them all."""
-    from .document import parse_document
     from .workspace import AgentIndex, FileKind, IndexedFile
 
     index = AgentIndex(settings=job.settings)
-    empty = parse_document("")
     for number, item in enumerate(job.files):
         uri = uris.get(number)
         if uri is not None:
@@ -875,13 +872,13 @@ def _adopt_in_order(
                 item.kind,
                 item.dialect if item.kind is FileKind.AGENT else None,
                 item.scope,
-                empty,
+                None,
                 [],
                 agent_name,
                 item.plugin,
                 mcp_servers=mcp_servers,
                 skill_name=skill_name,
-                frontmatter_text=frontmatter,
+                text=frontmatter or "",
             )
         index.adopt(entry)
     return index

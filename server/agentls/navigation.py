@@ -286,7 +286,7 @@ def find_references(
     for occurrence in occurrences(index, target.name):
         if occurrence.is_definition and not include_declaration:
             continue
-        places.append(Place(occurrence.entry.uri, occurrence.entry.document.lines, occurrence.span))
+        places.append(Place(occurrence.entry.uri, occurrence.entry.lines, occurrence.span))
     if include_declaration:
         # An agent known by its file name has no `name:` to list: point at the file itself.
         definitions, _names = _symbol_parts(index, target.name)
@@ -414,7 +414,7 @@ def rename_change(
         entry = occurrence.entry
         if not _editable(entry):
             continue
-        text = entry.document.text
+        text = entry.text
         if occurrence.is_definition:
             edit = Edit(occurrence.span, new_name)
         else:
@@ -451,7 +451,7 @@ def rename_change(
     files = tuple(
         FileEdits(
             uri,
-            entries[uri].document.lines,
+            entries[uri].lines,
             entries[uri].version,
             tuple(sorted(edits, key=lambda e: e.span.start)),
         )

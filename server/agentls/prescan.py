@@ -2,17 +2,17 @@
 
 An editor starts the server and sends `initialize` at once. Importing the server stack (pygls,
 lsprotocol, and the converters cattrs generates for it) then keeps one core busy for half a
-second, while the other core of a small machine idles. So `agentls serve` reads that first message
-itself, before importing anything else, and forks a helper (no thread exists yet, so forking is
-safe). The helper walks the workspace folders the message names and works out which agents each
-file names (the costly second pass of a scan) while the server starts. The server's own first pass
-(every definition, and the parsed documents it keeps) runs as before; its second pass takes what the
-helper sent and shares what is left with it through a queue of chunks, each chunk taken by one of
-the two.
+second. So `agentls serve` reads that first message itself, before importing anything else, and
+forks a helper (no thread exists yet, so forking is safe). The helper walks the workspace folders
+the message names, forks more helpers (one per core, up to four; they share the queue of chunks of
+files), and each works out what indexing a file costs (parsing it, its agent's name, the agents it
+names) and sends the server the result, chunk by chunk. The server indexes the files in their
+order from what the helpers sent, parsing each file's document only when something asks for it.
 
-Nothing here is needed for the answers to be right: a helper that fails, dies, or scanned other
-folders or under other settings than the server's first scan is stopped, and the server works it
-all out itself, as it does where there is no `fork` (Windows)."""
+Nothing here is needed for the answers to be right: the server reads every file again and uses a
+helper's result only for the very text it read; the chunks of a helper that fails or dies are
+indexed by the server itself; a helper that scanned other folders or under other settings than the
+server's first scan is stopped; and where there is no `fork` (Windows) the server scans alone."""
 
 from __future__ import annotations
 
@@ -22,14 +22,17 @@ import logging
 import os
 import signal
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from .config import Settings, parse_settings
 from .processes import MessagePipes, queue_numbers, take_number
 from .scan import FoundFile, found_files
+
+if TYPE_CHECKING:
+    from .workspace import Prepared
 
 logger = logging.getLogger(__name__)
 
@@ -37,12 +40,13 @@ logger = logging.getLogger(__name__)
 # two bytes (4 KiB) always fit in a pipe.
 _MAX_CHUNKS = 2048
 _MIN_CHUNK = 8
+_MAX_HELPERS = 4
 
-# What the helper sends for one file: the `hash` of the text it read (a forked process hashes
-# alike), then the columns of its candidate table (`CandidateTable.columns`); None for a file it
-# did not read, or whose candidates the server never asks for; names are None for a file too large
-# to look into.
-FileResult = tuple[int, tuple[str, ...] | None, bytes, tuple[int, int] | None] | None
+# What a helper sends for one file: the `hash` of the text it read (forked processes hash alike),
+# the name of the agent the file defines, and the columns of its candidate table
+# (`CandidateTable.columns`), whose names are None for a file too large to look into. None for a
+# file it did not read, or that is not an agent nor a file that names agents.
+FileResult = tuple[int, str | None, tuple[str, ...] | None, bytes, tuple[int, int] | None] | None
 
 
 def read_first_message(stream: IO[bytes]) -> tuple[bytes, dict[str, Any] | None]:
@@ -129,65 +133,71 @@ def chunk_ranges(count: int) -> list[range]:
 
 
 class Helper:
-    """The server's end of a helper process: what it found and sent, and the queue of chunks."""
+    """The server's end of the helpers: the files they found, what they sent for each chunk of
+    them, and whether they have all ended."""
 
     def __init__(
-        self, pid: int, roots: list[Path], settings: Settings, queue: int, pipes: MessagePipes
+        self, pid: int, roots: list[Path], settings: Settings, queue: int, pipes: list[MessagePipes]
     ) -> None:
-        self.pid = pid
+        self.pid = pid  # the first helper, which starts the others (they end with it)
         self.roots = roots
         self.settings = settings
         self._queue = queue
         self._pipes = pipes
         self._changed = threading.Condition()
         self._found: list[FoundFile] | None = None
-        self._arrived: list[tuple[int, list[FileResult]]] = []
-        self._ended = False
+        self._arrived: dict[int, list[FileResult]] = {}
+        self._running = len(pipes)
         self.chunks: list[range] = []
-        self._reader = threading.Thread(target=self._read, name="agentls-prescan", daemon=True)
-        self._reader.start()
+        self._readers = [
+            threading.Thread(target=self._read, args=(pipe, first), name="agentls-prescan", daemon=True)
+            for first, pipe in zip([True] + [False] * (len(pipes) - 1), pipes, strict=True)
+        ]
+        for reader in self._readers:
+            reader.start()
 
-    def _read(self) -> None:
-        """Receive what the helper sends, until it ends (in a thread of its own, so that the
-        helper never waits on a full pipe while the server is busy)."""
+    def _read(self, pipes: MessagePipes, first: bool) -> None:
+        """Receive what one helper sends, until it ends (a thread for each, so that no helper
+        waits on a full pipe while the server is busy)."""
         try:
             while True:
-                kind, value = self._pipes.received()
+                kind, value = pipes.received()
                 with self._changed:
-                    if kind == "found":
+                    if kind == "found" and first:
                         self._found = [FoundFile(*item) for item in value]
                         self.chunks = chunk_ranges(len(self._found))
                     elif kind == "chunk":
-                        self._arrived.append(value)
+                        chunk, results = value
+                        self._arrived[chunk] = results
                     else:
                         return
                     self._changed.notify_all()
-        except EOFError:  # the helper died: the server does its part itself
+        except EOFError:  # the helper died: the server indexes its chunks itself
             return
         except BaseException as error:  # the helper failed: likewise
-            logger.warning("the first scan's helper failed: %s", error)
+            logger.warning("a helper of the first scan failed: %s", error)
             return
         finally:
             with self._changed:
-                self._ended = True
+                self._running -= 1
                 self._changed.notify_all()
 
     def found(self, cancelled: Callable[[], bool]) -> list[FoundFile] | None:
-        """The files the helper found, once it sent them; None when it ended without, or when
-        `cancelled` says so first."""
+        """The files the first helper found, once it sent them; None when it ended without, or
+        when `cancelled` says so first."""
         with self._changed:
-            while not self._changed.wait_for(lambda: self._found is not None or self._ended, 0.1):
+            while not self._changed.wait_for(lambda: self._found is not None or not self._running, 0.1):
                 if cancelled():
                     return None
             return self._found
 
     def finished(self, timeout: float) -> bool:
-        """Whether the helper has sent all it will, waiting up to `timeout` seconds for that."""
+        """Whether every helper has sent all it will, waiting up to `timeout` seconds for that."""
         with self._changed:
-            return self._changed.wait_for(lambda: self._ended, timeout)
+            return self._changed.wait_for(lambda: not self._running, timeout)
 
     def take(self) -> int | None:
-        """A chunk for the server to work out itself; None when the queue is empty."""
+        """The next chunk of the queue, for the server to index itself; None when it is empty."""
         if self._queue < 0:
             return None
         try:
@@ -195,30 +205,42 @@ class Helper:
         except OSError:
             return None
 
-    def arrived(self, wait: float = 0) -> tuple[list[tuple[int, list[FileResult]]], bool]:
-        """The chunks the helper sent since last asked, and whether it has ended (sent all it
-        will); first waiting up to `wait` seconds for one chunk or the end."""
+    def results(
+        self, chunk: int, cancelled: Callable[[], bool], wait: bool = True
+    ) -> list[FileResult] | None:
+        """What a helper sent for `chunk`: with `wait`, once it came; None when it has not come,
+        when every helper has ended without sending it (one died), or when `cancelled` says so
+        first."""
+        arrived = self._arrived
         with self._changed:
-            if wait:
-                self._changed.wait_for(lambda: bool(self._arrived) or self._ended, wait)
-            arrived, self._arrived = self._arrived, []
-            return arrived, self._ended
+            while wait and not self._changed.wait_for(lambda: chunk in arrived or not self._running, 0.1):
+                if cancelled():
+                    return None
+            return arrived.pop(chunk, None)
 
     def stop(self) -> None:
-        """End the helper (it has sent all it had to, or its work is no longer wanted)."""
+        """End the helpers (they have sent all they had to, or their work is no longer wanted):
+        the first one directly, the others when they find it gone."""
         with contextlib.suppress(ProcessLookupError, ChildProcessError):  # reaped already
             os.kill(self.pid, signal.SIGKILL)
             os.waitpid(self.pid, 0)
         queue, self._queue = self._queue, -1
         if queue >= 0:
             os.close(queue)
-        self._reader.join()
-        self._pipes.close()
+        for reader in self._readers:
+            reader.join()
+        for pipes in self._pipes:
+            pipes.close()
+
+
+def helper_count() -> int:
+    """How many helpers: one for each core but the server's, up to four."""
+    return max(1, min(_MAX_HELPERS, (os.cpu_count() or 1) - 1))
 
 
 def start_helper(message: dict[str, Any] | None) -> Helper | None:
-    """Fork the helper for an `initialize` message (in a process with no other thread); None when
-    the message is something else or the process cannot fork."""
+    """Fork the first helper for an `initialize` message (in a process with no other thread);
+    None when the message is something else or the process cannot fork."""
     if message is None or message.get("method") != "initialize" or not hasattr(os, "fork"):
         return None
     params = message.get("params")
@@ -227,36 +249,41 @@ def start_helper(message: dict[str, Any] | None) -> Helper | None:
     options = params.get("initializationOptions")
     settings = parse_settings(options) if isinstance(options, dict) else Settings()
     roots = folders_of(params)
-    from . import references  # noqa: F401  (loaded once here, not in the helper and again later)
+    # Loaded once here, not in each helper and again later.
+    from . import document, references, workspace  # noqa: F401
 
     descriptors: list[int] = []
     try:
         descriptors.extend(os.pipe())  # the queue of chunks
-        descriptors.extend(os.pipe())  # from the helper
+        for _ in range(helper_count()):
+            descriptors.extend(os.pipe())  # from each helper
         pid = os.fork()
     except OSError:
         for descriptor in descriptors:
             os.close(descriptor)
         return None
-    queue_reads, queue_writes, server_reads, helper_writes = descriptors
+    queue_reads, queue_writes, *ends = descriptors
+    server_reads, helper_writes = ends[0::2], ends[1::2]
     if pid == 0:  # the helper: it never returns into the caller's code
         status = 1
         try:
             _detach(server_reads)
-            _help(roots, settings, queue_reads, queue_writes, MessagePipes(-1, helper_writes), os.getppid())
+            _help(roots, settings, queue_reads, queue_writes, helper_writes, os.getppid())
             status = 0
         finally:
             os._exit(status)
     os.close(queue_writes)
-    os.close(helper_writes)
-    return Helper(pid, roots, settings, queue_reads, MessagePipes(server_reads, -1))
+    for descriptor in helper_writes:
+        os.close(descriptor)
+    return Helper(pid, roots, settings, queue_reads, [MessagePipes(reading, -1) for reading in server_reads])
 
 
-def _detach(server_reads: int) -> None:
-    """In the helper: let go of the server's ends, and of its input and output (the client's
-    messages are the server's to read, and its output is the server's to write: a write to it
-    now fails rather than garble the server's messages)."""
-    os.close(server_reads)
+def _detach(server_reads: list[int]) -> None:
+    """In the first helper: let go of the server's ends, and of its input and output (the
+    client's messages are the server's to read, and its output is the server's to write: a write
+    to it now fails rather than garble the server's messages)."""
+    for descriptor in server_reads:
+        os.close(descriptor)
     nothing = os.open(os.devnull, os.O_RDONLY)
     os.dup2(nothing, 0)
     os.dup2(nothing, 1)
@@ -268,15 +295,16 @@ def _help(
     settings: Settings,
     queue_reads: int,
     queue_writes: int,
-    pipes: MessagePipes,
+    helper_writes: list[int],
     server: int,
 ) -> None:
-    """The helper's work: find the files, queue their chunks, send the list, then work out the
-    candidates of chunk after chunk from the queue (which the server also takes from)."""
+    """The first helper's work: find the files, queue their chunks, send the list, start the
+    other helpers, then work out chunk after chunk from the queue, as they do."""
     import gc
 
     # Short-lived, and what it builds for a file is garbage once the file is sent.
     gc.disable()
+    first = MessagePipes(-1, helper_writes[0])
 
     def orphaned() -> bool:
         return os.getppid() != server
@@ -288,42 +316,81 @@ def _help(
             queue_numbers(queue_writes, range(len(chunks)))
         finally:
             os.close(queue_writes)  # so the queue ends when it is empty
-        pipes.send(("ok", ("found", [tuple(item) for item in found])))
-        while (chunk := take_number(queue_reads)) is not None:
-            pipes.send(("ok", ("chunk", (chunk, [file_result(found[number]) for number in chunks[chunk]]))))
-        pipes.send(("ok", ("end", None)))
+        first.send(("ok", ("found", [tuple(item) for item in found])))
     except BrokenPipeError:
         return  # the server is gone, or wants nothing more
     except BaseException as error:  # told to the server, which logs it and does the work itself
-        with contextlib.suppress(OSError):
-            pipes.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
+        _send_error(first, error)
+        return
+    helper = os.getpid()
+    mine = helper_writes[0]
+    started: list[int] = []
+    for writing in helper_writes[1:]:
+        try:
+            pid = os.fork()
+        except OSError:
+            break
+        if pid == 0:
+            mine, helper, started = writing, os.getppid(), []
+            break
+        started.append(pid)
+    # Each keeps only its own pipe's end: the server's reader of a pipe sees it end with its
+    # helper. A helper started here ends when the first one is gone (the server stops that one).
+    for writing in helper_writes:
+        if writing != mine:
+            os.close(writing)
+    pipes = MessagePipes(-1, mine)
+    try:
+        while (chunk := take_number(queue_reads)) is not None:
+            if os.getppid() not in (server, helper):
+                return  # the first helper (or the server) is gone
+            pipes.send(("ok", ("chunk", (chunk, [file_result(found[number]) for number in chunks[chunk]]))))
+        pipes.send(("ok", ("end", None)))
+    except BrokenPipeError:
+        return
+    except BaseException as error:
+        _send_error(pipes, error)
+    finally:
+        # The first helper outlives the others: they stop once it is gone.
+        for pid in started:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+
+
+def _send_error(pipes: MessagePipes, error: BaseException) -> None:
+    with contextlib.suppress(OSError):
+        pipes.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
 
 
 def file_result(item: FoundFile) -> FileResult:
-    """What the helper sends for one file (see `FileResult`)."""
-    from .document import parse_document
+    """What a helper sends for one file (see `FileResult`)."""
     from .references import CandidateTable
     from .scan import read_text
-    from .workspace import FileKind, candidates_of
+    from .workspace import FileKind, prepare
 
     if item.kind not in (FileKind.AGENT, FileKind.REFERRER):
         return None
     text = read_text(item.location)
     if text is None:
         return None
-    document = parse_document(text)
-    candidates = candidates_of(document, item.dialect, item.kind)
+    name, candidates, _document = prepare(text, item.kind, item.dialect, file_name(item))
     if isinstance(candidates, CandidateTable):
-        return (hash(document.text), *candidates.columns())
-    return (hash(document.text), None, b"", None)  # too large to look into
+        return (hash(text), name, *candidates.columns())
+    return (hash(text), name, None, b"", None)
 
 
-def candidates_from(
-    result: tuple[int, tuple[str, ...] | None, bytes, tuple[int, int] | None], text: str
-) -> Sequence[Any]:
-    """The candidates a helper's result for a file describes, for the file's text `text`: what
-    `candidates_of` gives for it."""
+def file_name(item: FoundFile) -> str:
+    """The name of a found file, as `uri_file_name` reads it from the file's uri."""
+    return os.path.basename(item.location)  # noqa: PTH119  (a string, not a path)
+
+
+def prepared_from(result: FileResult, text: str) -> Prepared | None:
+    """What `AgentIndex.update` takes from a helper's result for a file whose text is `text`;
+    None when the helper read another text (the file changed in between), or nothing."""
+    if result is None or hash(text) != result[0]:
+        return None
     from .references import CandidateTable
+    from .workspace import Prepared
 
-    _, names, rows, region = result
-    return [] if names is None else CandidateTable.from_columns(names, rows, region, text)
+    _, name, names, rows, region = result
+    return Prepared(name, [] if names is None else CandidateTable.from_columns(names, rows, region, text))

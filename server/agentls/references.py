@@ -188,8 +188,7 @@ class CandidateTable(Sequence[Candidate]):
     ) -> CandidateTable:
         """The table `columns` described, for a file whose text is `text`."""
         table = cls()
-        intern = sys.intern
-        table._names = tuple(intern(name) for name in names)
+        table._names = tuple(map(sys.intern, names))
         table._rows = array("I")
         table._rows.frombytes(rows)
         table._role = None if region is None else _RoleContext(text, Span(*region))

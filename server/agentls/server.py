@@ -13,9 +13,8 @@ import asyncio
 import logging
 import threading
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, TypeVar
 
@@ -28,10 +27,11 @@ from pygls.uris import from_fs_path, to_fs_path
 from . import __version__, lsp_convert, watchdog
 from .config import Settings, parse_settings
 from .findings import Finding, Severity, effective_severity
+from .prescan import prepared_from
 from .protocol import AgentProtocol
 from .scan import FoundFile, classify, found_files, read_text, user_agents_folder
 from .server_features import import_deferred
-from .workspace import FREEZE_EVERY, AgentIndex, FileKind, IndexedFile, freeze_long_lived
+from .workspace import FREEZE_EVERY, AgentIndex, FileKind, IndexedFile, Prepared, freeze_long_lived, prepare
 
 if TYPE_CHECKING:
     from pygls.server import ServerErrors
@@ -64,11 +64,9 @@ class ScanRun:
     # The files the first pass read from disk, in order: the second pass goes through them.
     scanned: list[str] = field(default_factory=list)
     first_pass: asyncio.Future[set[str]] | None = None
-    # The process started with the server that found the files and works out the second pass
-    # with this one (`agentls.prescan`); with the uri of each file the first pass indexed, by its
-    # number in the helper's list.
+    # The processes started with the server that found the files and index them for this one
+    # (`agentls.prescan`), if any.
     helper: Helper | None = None
-    numbered: dict[int, str] = field(default_factory=dict)
 
     def stop_helper(self) -> None:
         helper, self.helper = self.helper, None
@@ -138,7 +136,7 @@ class AgentServer(LanguageServer):
         return self.use_pull
 
     def converter(self, entry: IndexedFile) -> lsp_convert.Converter:
-        return lsp_convert.Converter(entry.document.lines, self.encoding)
+        return lsp_convert.Converter(entry.lines, self.encoding)
 
     def classify_uri(self, uri: str) -> FoundFile | None:
         path_text = to_fs_path(uri)
@@ -260,102 +258,134 @@ class AgentServer(LanguageServer):
         def cancelled() -> bool:
             return self.scan_cancel.is_set() or run.cancel.is_set()
 
-        found = run.helper.found(cancelled) if run.helper is not None else None
-        if found is None:
-            run.stop_helper()
-            found = found_files(run.roots, run.settings, cancelled)
+        helper = run.helper
+        if helper is not None:
+            try:
+                found = helper.found(cancelled)
+                if found is not None:
+                    return self.scan_with_helper(run, helper, found, cancelled)
+            finally:
+                run.stop_helper()
         affected: set[str] = set()
-        scanned, numbered = run.scanned, run.numbered
+        for item in self.paced(found_files(run.roots, run.settings, cancelled), run):
+            self.index_found(run, item, affected, references=False)
+        return affected
+
+    def index_found(
+        self,
+        run: ScanRun,
+        item: FoundFile,
+        affected: set[str],
+        references: bool,
+        result: FileResult = None,
+        read: tuple[str, Prepared | None] | None = None,
+    ) -> None:
+        """Index a file a scan found: from what was `read` and prepared of it ahead of its turn,
+        or from a helper's `result` for it when that was worked out of the text read now, or else
+        parsed here, finding the agents it names if `references`."""
         open_documents = self.workspace.text_documents
-        for number, item in enumerate(self.paced(found, run)):
-            uri = from_fs_path(item.location) or item.uri
+        uri = from_fs_path(item.location) or item.uri
+        if uri in open_documents:
+            return  # open buffers win over disk
+        if read is not None:
+            text, prepared = read
+        else:
+            found_text = read_text(item.location)
+            if found_text is None:
+                return
+            text, prepared = found_text, prepared_from(result, found_text) if result is not None else None
+        # One file per lock: a request waits for one file's update at most, and taking an
+        # uncontended lock costs nothing next to parsing the file.
+        with self.lock:
+            # Asked again under the lock: a buffer opened while the file was read wins too.
             if uri in open_documents:
-                continue  # open buffers win over disk
-            text = read_text(item.location)
-            if text is None:
-                continue
-            # One file per lock: a request waits for one file's update at most, and taking an
-            # uncontended lock costs nothing next to parsing the file.
-            with self.lock:
-                # Asked again under the lock: a buffer opened while the file was read wins too.
-                if uri in open_documents:
-                    continue
-                affected |= self.index.update(
-                    uri, text, item.kind, item.dialect, item.scope, item.plugin, references=False
-                )
-            scanned.append(uri)
-            numbered[number] = uri
+                return
+            affected |= self.index.update(
+                uri, text, item.kind, item.dialect, item.scope, item.plugin, None, references, prepared
+            )
+        run.scanned.append(uri)
+
+    def scan_with_helper(
+        self, run: ScanRun, helper: Helper, found: list[FoundFile], cancelled: Callable[[], bool]
+    ) -> set[str]:
+        """The first pass of a scan whose files the helpers found: every file, in their order, the
+        agents it names included, from what the helpers sent for its chunk or worked out here.
+        While the next chunk in order has not come, this takes the next one from the queue the
+        helpers share and prepares it for its turn; once the queue is empty, it waits (and does
+        the chunk itself if the helper that took it died)."""
+        from .prescan import file_name
+
+        chunks = helper.chunks
+        ahead: dict[int, list[tuple[str, Prepared | None] | None]] = {}
+        affected: set[str] = set()
+        total, done, here = len(found) or 1, 0, 0
+
+        def read_ahead(numbers: range) -> list[tuple[str, Prepared | None] | None]:
+            prepared: list[tuple[str, Prepared | None] | None] = []
+            for number in numbers:
+                item = found[number]
+                text = read_text(item.location)
+                if text is None or item.kind not in (FileKind.AGENT, FileKind.REFERRER):
+                    prepared.append(None if text is None else (text, None))
+                else:
+                    prepared.append((text, prepare(text, item.kind, item.dialect, file_name(item))))
+            return prepared
+
+        for chunk, numbers in enumerate(chunks):
+            results = None
+            while chunk not in ahead and not cancelled():
+                results = helper.results(chunk, cancelled, wait=False)
+                if results is not None:
+                    break
+                taken = helper.take()
+                if taken is None:  # a helper has it
+                    results = helper.results(chunk, cancelled)
+                    if results is None and not cancelled():  # that helper died
+                        ahead[chunk] = read_ahead(numbers)
+                    break
+                ahead[taken] = read_ahead(chunks[taken])
+                here += 1
+            if cancelled():
+                break
+            own = ahead.pop(chunk, None)
+            for position, number in enumerate(numbers):
+                item = found[number]
+                if own is not None:
+                    read = own[position]
+                    if read is not None:
+                        self.index_found(run, item, affected, True, read=read)
+                else:
+                    assert results is not None
+                    self.index_found(run, item, affected, True, result=results[position])
+            done += len(numbers)
+            if done // 200 != (done - len(numbers)) // 200:
+                self.progress_of(run, done, total)
+            if done // FREEZE_EVERY != (done - len(numbers)) // FREEZE_EVERY:
+                freeze_long_lived()
+        freeze_long_lived()
+        logger.info("first scan: %d of %d chunks indexed here, the others by helpers", here, len(chunks))
         return affected
 
     def index_references_of(self, run: ScanRun) -> None:
         """The second pass of a scan (in a worker thread): which agents each file names."""
-        pending = run.scanned
-        if run.helper is not None:
-            try:
-                self.index_references_with_helper(run, run.helper)
-            finally:
-                run.stop_helper()
-            # What the helper left: it died, or a file changed after it read it.
-            with self.lock:
-                files = self.index.files
-                pending = [uri for uri in pending if (entry := files.get(uri)) and entry.references_pending]
-        for uri in self.paced(pending, run):
+        for uri in self.paced(run.scanned, run):
             with self.lock:
                 self.index.index_references(uri)
 
-    def index_references_with_helper(self, run: ScanRun, helper: Helper) -> None:
-        """The second pass with a helper: chunks of files from the queue the two share, and what
-        the helper sent for the chunks it took, until the queue is empty and the helper done."""
-        from .prescan import candidates_from
-
-        numbered, lock, index, chunks = run.numbered, self.lock, self.index, helper.chunks
-        total = len(run.scanned) or 1
-        counts = [0, 0]  # files from the helper, files worked out here
-
-        def install(arrived: Iterable[tuple[int, list[FileResult]]]) -> None:
-            for chunk, results in arrived:
-                for number, result in zip(chunks[chunk], results, strict=True):
-                    uri = numbered.get(number)
-                    if uri is None or result is None:
-                        continue  # not indexed here, or read by neither: the last pass sees it
-                    with lock:
-                        index.add_references(uri, result[0], partial(candidates_from, result))
-                    counts[0] += 1
-
-        def cancelled() -> bool:
-            return self.scan_cancel.is_set() or run.cancel.is_set()
-
-        reported = 0
-
-        def report() -> None:
-            nonlocal reported
-            done = counts[0] + counts[1]
-            if done - reported >= 200:
-                reported = done
-                self.progress_of(run, done, total)
-                freeze_long_lived()
-
-        ended = False
-        while not cancelled():
-            arrived, ended = helper.arrived()
-            install(arrived)
-            chunk = helper.take()
-            if chunk is None:
+    def parse_documents(self, run: ScanRun) -> None:
+        """After a scan (in a worker thread): parse the documents of the files it indexed from the
+        helpers' results, which parsed none here, so that the first requests that read many of
+        them (completion's list of agents and what each does) find them parsed."""
+        files = self.index.files
+        for count, uri in enumerate(run.scanned, 1):
+            if self.scan_cancel.is_set():
                 break
-            for number in chunks[chunk]:
-                uri = numbered.get(number)
-                if uri is not None:
-                    with lock:
-                        index.index_references(uri)
-                    counts[1] += 1
-            report()
-        # The queue is empty: what is left is what the helper took.
-        while not ended and not cancelled():
-            arrived, ended = helper.arrived(wait=0.1)
-            install(arrived)
-            report()
+            entry = files.get(uri)
+            if entry is not None and not entry.parsed:
+                entry.document  # noqa: B018  (parsed on first use)
+            if count % FREEZE_EVERY == 0:
+                freeze_long_lived()
         freeze_long_lived()
-        logger.info("references: %d files from the helper, %d worked out here", *counts)
 
     def paced(self, items: Sequence[T], run: ScanRun) -> Iterator[T]:
         """`items` one by one for a pass of a scan: until the scan is cancelled, keeping what the
@@ -748,3 +778,4 @@ async def finish_scan(ls: AgentServer, run: ScanRun) -> None:
         logger.info("references indexed: %d files", len(run.scanned))
     # What the server started without, so that no request after the scan waits for it.
     await asyncio.to_thread(import_deferred)
+    await asyncio.to_thread(ls.parse_documents, run)

@@ -21,6 +21,7 @@ from .config import Settings
 from .dialects import Dialect
 from .document import AgentDocument, parse_document
 from .findings import Finding, Related
+from .text import LineIndex
 
 # Checking a file, finding the agents it names and ranking near names are imported where they
 # are first needed: a server learns every definition (its scan's first pass) without them, and
@@ -35,6 +36,23 @@ class FileKind(str, Enum):
     REFERRER = "referrer"  # names agents: CLAUDE.md, AGENTS.md, plugin commands
     CONFIG = "config"  # .mcp.json, .claude/settings*.json: MCP servers
     SKILL = "skill"  # SKILL.md
+
+
+class Prepared(NamedTuple):
+    """What indexing an agent or a file that names agents works out of its text (`prepare`), made
+    apart from the index: by another process (which keeps the document to itself), or ahead of
+    the file's turn to be indexed."""
+
+    agent_name: str | None
+    candidates: Sequence[Candidate]
+    document: AgentDocument | None = None  # None: parsed from the text when first asked for
+
+
+def prepare(text: str, kind: FileKind, dialect: Dialect | None, file_name: str) -> Prepared:
+    """What `AgentIndex.update` works out of an agent file's text (or a file's that names agents)."""
+    document = parse_document(text)
+    name = agent_identity(file_name, dialect, document) if kind is FileKind.AGENT and dialect else None
+    return Prepared(name, candidates_of(document, dialect, kind), document)
 
 
 class McpServer(NamedTuple):
@@ -52,11 +70,11 @@ class IndexedFile:
     """One file of the index. It has `__slots__`: there is one per file of the workspace."""
 
     __slots__ = (
+        "_document",
+        "_text",
         "agent_name",
         "candidates",
         "dialect",
-        "document",
-        "frontmatter_text",
         "kind",
         "mcp_servers",
         "plugin",
@@ -73,7 +91,7 @@ class IndexedFile:
         kind: FileKind,
         dialect: Dialect | None,
         scope: str,
-        document: AgentDocument,
+        document: AgentDocument | None,
         candidates: Sequence[Candidate],
         agent_name: str | None,
         plugin: str | None = None,
@@ -81,13 +99,17 @@ class IndexedFile:
         mcp_servers: tuple[McpServer, ...] = (),
         skill_name: str | None = None,
         references_pending: bool = False,
-        frontmatter_text: str | None = None,
+        text: str = "",
     ) -> None:
         self.uri = uri
         self.kind = kind
         self.dialect = dialect
         self.scope = scope  # "workspace", "user" or "plugin"
-        self.document = document
+        # Without a document, `text` is parsed when the document is first asked for: a file
+        # indexed from what another process learnt of it (`agentls.prescan`'s helper, a parallel
+        # `check`, which hands on only a file's frontmatter) costs no parse until then.
+        self._document = document
+        self._text = text
         self.candidates = candidates
         self.agent_name = agent_name
         self.plugin = plugin
@@ -97,9 +119,36 @@ class IndexedFile:
         # Indexed without its reference candidates yet (a scan's first pass): `index_references`
         # adds them. Until then the file names no agent as far as the index knows.
         self.references_pending = references_pending
-        # Indexed from what another process learnt of the file (`check` in parallel): `document`
-        # is empty and this is the file's frontmatter, parsed by `document_of` when a check asks.
-        self.frontmatter_text = frontmatter_text
+
+    @property
+    def document(self) -> AgentDocument:
+        """The parsed document. Parsed here on first use when the file was indexed without it;
+        two threads asking at once may both parse it, and either's equal document is kept."""
+        document = self._document
+        if document is None:
+            document = self._document = parse_document(self._text)
+        return document
+
+    @document.setter
+    def document(self, document: AgentDocument) -> None:
+        self._document = document
+
+    @property
+    def parsed(self) -> bool:
+        """Whether the document is parsed (or was given)."""
+        return self._document is not None
+
+    @property
+    def lines(self) -> LineIndex:
+        """The line index of the file's text, without parsing a document not parsed yet."""
+        document = self._document
+        return LineIndex(self._text) if document is None else document.lines
+
+    @property
+    def text(self) -> str:
+        """The text the file was indexed with, without parsing it."""
+        document = self._document
+        return self._text if document is None else document.text
 
     def __repr__(self) -> str:
         return f"IndexedFile({self.uri!r}, {self.kind}, {self.dialect}, agent_name={self.agent_name!r})"
@@ -289,11 +338,14 @@ class AgentIndex:
         plugin: str | None = None,
         version: int | None = None,
         references: bool = True,
+        prepared: Prepared | None = None,
     ) -> set[str]:
         """Add or replace one file; returns the uris of other files whose findings may change.
 
         `references=False` leaves out finding which agents the file names, the costly part of
-        indexing it (see `index_references`): a scan learns every definition first that way."""
+        indexing it (see `index_references`): a scan learns every definition first that way.
+        `prepared` is what `prepare` worked out of this very text (for an agent or a file that
+        names agents), here or in another process: the file is indexed from it."""
         self.revision += 1
         old = self.files.get(uri)
         affected: set[str] = set()
@@ -317,6 +369,13 @@ class AgentIndex:
             )
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
+        if prepared is not None and kind in (FileKind.AGENT, FileKind.REFERRER):
+            name, candidates, parsed = prepared
+            kept = text if parsed is None else ""  # else the document holds it
+            entry = IndexedFile(
+                uri, kind, dialect, scope, parsed, candidates, name, plugin, version, text=kept
+            )
+            return self._replaced(old, entry, affected)
         document = parse_document(text)
         if kind is FileKind.SKILL:
             skill = document.name or uri_to_path(uri).parent.name
@@ -331,11 +390,14 @@ class AgentIndex:
         )
         entry = IndexedFile(uri, kind, dialect, scope, document, candidates, name, plugin, version)
         entry.references_pending = not references
-        if old is None or old.agent_name != name:
+        return self._replaced(old, entry, affected)
+
+    def _replaced(self, old: IndexedFile | None, entry: IndexedFile, affected: set[str]) -> set[str]:
+        if old is None or old.agent_name != entry.agent_name:
             self.generation += 1
-        self.files[uri] = entry
+        self.files[entry.uri] = entry
         affected |= self._remember(entry)
-        affected.discard(uri)
+        affected.discard(entry.uri)
         return affected
 
     def adopt(self, entry: IndexedFile) -> None:
@@ -347,13 +409,6 @@ class AgentIndex:
         self.files[entry.uri] = entry
         self._remember(entry)
 
-    def document_of(self, entry: IndexedFile) -> AgentDocument:
-        """The parsed document of an indexed file (one adopted from a summary is parsed now)."""
-        if entry.frontmatter_text is not None:
-            entry.document = parse_document(entry.frontmatter_text)
-            entry.frontmatter_text = None
-        return entry.document
-
     def index_references(self, uri: str) -> None:
         """Find the agents a file indexed with `references=False` names. Which files name which
         agents decides no finding of another file, so nothing else needs re-checking."""
@@ -364,24 +419,6 @@ class AgentIndex:
         entry.references_pending = False
         for key in _keys(entry.candidates):
             self._mention(key, uri)
-
-    def add_references(
-        self, uri: str, text_hash: int, candidates: Callable[[str], Sequence[Candidate]]
-    ) -> bool:
-        """`index_references` with the candidates worked out elsewhere (a helper process) from a
-        text whose `hash` is `text_hash`, made for the file's text by `candidates`; False, adding
-        nothing, when that is not the text the file was indexed with (it changed in between)."""
-        entry = self.files.get(uri)
-        if entry is None or not entry.references_pending:
-            return True
-        text = entry.document.text
-        if hash(text) != text_hash:
-            return False
-        entry.candidates = made = candidates(text)
-        entry.references_pending = False
-        for key in _keys(made):
-            self._mention(key, uri)
-        return True
 
     def remove(self, uri: str) -> set[str]:
         self.revision += 1
@@ -601,7 +638,7 @@ class IndexContext:
         for other in self.index.definitions(entry.agent_name):
             if other.uri == uri or other.scope != entry.scope or other.plugin != entry.plugin:
                 continue
-            document = self.index.document_of(other)
+            document = other.document
             span = document.name_span
             if span is None:
                 continue

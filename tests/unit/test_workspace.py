@@ -275,3 +275,24 @@ def test_the_agent_vocabulary_keeps_its_rankings_where_the_index_says() -> None:
     findings = [f for f in index.check(uri("a")) if f.code == "unknown-agent"]
     assert len(shared) == 1
     assert [f.message.count("`beta-planted`") for f in findings] == [1]
+
+
+def test_a_file_indexed_from_what_was_prepared_of_it_elsewhere_is_parsed_when_asked() -> None:
+    from agentls.workspace import Prepared, prepare
+
+    text = agent("alpha-architect", "Partner with `beta-builder` on plans.\nThen report.")
+    eager = index_of(a=text)
+    name, candidates, _document = prepare(text, FileKind.AGENT, Dialect.CLAUDE, "a.md")
+    lazy = AgentIndex()
+    lazy.update(uri("a"), text, FileKind.AGENT, Dialect.CLAUDE, prepared=Prepared(name, candidates))
+    entry, expected = lazy.files[uri("a")], eager.files[uri("a")]
+    assert not entry.parsed
+    assert entry.agent_name == expected.agent_name == "alpha-architect"
+    assert lazy.mentioning("beta-builder") == {uri("a")}
+    assert entry.text == text
+    assert entry.lines.position(len(text)) == expected.document.lines.position(len(text))
+    assert not entry.parsed, "its text and lines need no parse"
+    assert entry.document.frontmatter == expected.document.frontmatter
+    assert entry.document.body_span == expected.document.body_span
+    assert entry.parsed
+    assert lazy.check(uri("a")) == eager.check(uri("a"))
