@@ -234,8 +234,9 @@ class Helper:
 
 
 def helper_count() -> int:
-    """How many helpers: one for each core but the server's, up to four."""
-    return max(1, min(_MAX_HELPERS, (os.cpu_count() or 1) - 1))
+    """How many helpers: one for each core this process may run on but the server's, up to four."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(_MAX_HELPERS, cores - 1))
 
 
 def start_helper(message: dict[str, Any] | None) -> Helper | None:
