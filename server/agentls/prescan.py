@@ -73,7 +73,7 @@ def read_first_message(stream: IO[bytes]) -> tuple[bytes, dict[str, Any] | None]
         return bytes(raw), None
     try:
         message = json.loads(body)
-    except ValueError:
+    except (ValueError, RecursionError):  # not JSON, or nested past what the parser takes
         return bytes(raw), None
     return bytes(raw), message if isinstance(message, dict) else None
 

@@ -70,6 +70,8 @@ def test_the_first_message_is_read_whole_and_handed_on_unchanged() -> None:
         b"Content-Length: ten\r\n\r\n{}",
         b"Content-Length: 2\r\n\r\n[]",  # JSON, not an object
         b"Content-Length: 3\r\n\r\n{x}",  # not JSON
+        b'Content-Length: 12\r\n\r\n{"a": "\xff"}',  # not UTF-8
+        b"Content-Length: 200000\r\n\r\n" + b"[" * 100_000 + b"]" * 100_000,  # too deep to parse
     ],
 )
 def test_what_is_not_a_whole_message_is_handed_on_as_it_came(data: bytes) -> None:
