@@ -323,6 +323,8 @@ class AgentServer(LanguageServer):
         def read_ahead(numbers: range) -> list[tuple[str, Prepared | None] | None]:
             prepared: list[tuple[str, Prepared | None] | None] = []
             for number in numbers:
+                if cancelled():
+                    return [None] * len(numbers)  # nothing of it is indexed: the scan stops
                 item = found[number]
                 text = read_text(item.location)
                 if text is None or item.kind not in (FileKind.AGENT, FileKind.REFERRER):
@@ -342,6 +344,7 @@ class AgentServer(LanguageServer):
                     results = helper.results(chunk, cancelled)
                     if results is None and not cancelled():  # that helper died
                         ahead[chunk] = read_ahead(numbers)
+                        here += 1
                     break
                 ahead[taken] = read_ahead(chunks[taken])
                 here += 1
@@ -349,6 +352,8 @@ class AgentServer(LanguageServer):
                 break
             own = ahead.pop(chunk, None)
             for position, number in enumerate(numbers):
+                if cancelled():
+                    break
                 item = found[number]
                 if own is not None:
                     read = own[position]
