@@ -225,6 +225,25 @@ def test_the_helpers_do_the_work_the_server_leaves_them(
     assert all(entry.parsed for entry in files)
 
 
+@pytest.mark.parametrize("helpers", [1, 3])
+def test_every_helper_sends_its_chunks_once(
+    workspace: Path, helpers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(prescan, "helper_count", lambda: helpers)
+    helper = helper_for(workspace)
+    try:
+        assert helper.finished(30)
+        chunks = helper.chunks
+        sent = [helper.results(chunk, lambda: False, wait=False) for chunk in range(len(chunks))]
+        assert all(results is not None and len(results) == len(chunks[n]) for n, results in enumerate(sent))
+        assert helper.take() is None, "the helpers emptied the queue"
+    finally:
+        helper.stop()
+    alone = index_state(scanned(workspace, None).index)
+    monkeypatch.setattr(prescan, "helper_count", lambda: helpers)
+    assert index_state(scanned(workspace, helper_for(workspace)).index) == alone
+
+
 def test_chunks_no_helper_sends_are_indexed_by_the_server_in_their_turn(workspace: Path) -> None:
     alone = scanned(workspace, None).index
     helper = helper_for(workspace)
