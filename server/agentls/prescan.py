@@ -4,10 +4,12 @@ An editor starts the server and sends `initialize` at once. Importing the server
 lsprotocol, and the converters cattrs generates for it) then keeps one core busy for half a
 second. So `agentls serve` reads that first message itself, before importing anything else, and
 forks a helper (no thread exists yet, so forking is safe). The helper walks the workspace folders
-the message names, forks more helpers (one per core, up to four; they share the queue of chunks of
-files), and each works out what indexing a file costs (parsing it, its agent's name, the agents it
-names) and sends the server the result, chunk by chunk. The server indexes the files in their
-order from what the helpers sent, parsing each file's document only when something asks for it.
+the message names, queues the files in chunks, and forks the other helpers (one for each core but
+the server's, up to four). Each takes chunk after chunk from the queue, works out what indexing a
+file costs (parsing it, its agent's name, the agents it names) and sends the server the result.
+Once the server has started, it indexes the files in their order from what the helpers sent,
+taking chunks from the same queue itself while the next one in order has not come, and parses the
+document of a file a helper indexed only when something asks for it (or after the scan).
 
 Nothing here is needed for the answers to be right: the server reads every file again and uses a
 helper's result only for the very text it read; the chunks of a helper that fails or dies are

@@ -735,6 +735,9 @@ async def finish_scan(ls: AgentServer, run: ScanRun) -> None:
     2. The agents each file names, the costly part (three quarters of the work): what finding
        references, renaming, reference counts and workspace diagnostics need. `references_ready`
        is set.
+    With helper processes (`agentls.prescan`: the first scan, where the system can fork) the
+    first pass indexes every file whole, and the second finds nothing left to do. After both,
+    the documents of the files indexed from the helpers' results are parsed.
     While any scan runs the index is partial: a folder added later is as unknown as the first
     ones were, so its scan holds and qualifies answers the same way.
     """
