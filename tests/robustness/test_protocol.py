@@ -5,6 +5,7 @@ LSP, keeps serving, and exits when it should."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -422,3 +423,54 @@ async def test_a_process_id_from_another_namespace_is_not_watched(server: RawSer
     await server.stderr_line(f"client process {gone.pid} is not visible")
     await assert_still_serving(server, "untitled:x")
     assert server.process.returncode is None
+
+
+async def test_the_first_scan_is_done_with_helpers_and_ends_with_every_reference(tmp_path: Path) -> None:
+    """The server reads `initialize` before pygls does and forks helpers for the first scan: the
+    log says they indexed the files, nothing reached the client but LSP, and the index is whole
+    (the references of a file the helpers indexed are found)."""
+    if not hasattr(os, "fork"):
+        pytest.skip("the helpers are forked")
+    workspace = make_workspace(tmp_path / "ws")
+    agents = workspace / ".claude" / "agents"
+    for number in range(300):
+        (agents / f"agent-{number}.md").write_text(
+            f"---\nname: agent-{number}\ndescription: d\n---\nAsk test-writer for tests.\n", encoding="utf-8"
+        )
+    server = await RawServer.start(tmp_path / "home", None, "serve", "--log-level", "INFO")
+    try:
+        await server.initialize(workspace)
+        await server.stderr_line("chunks indexed here, the others by helpers")
+        assert "helper of the first scan failed" not in server.stderr_text()
+        writer = (agents / "test-writer.md").as_uri()
+        found = await server.request(
+            types.TEXT_DOCUMENT_REFERENCES,
+            {
+                "textDocument": {"uri": writer},
+                "position": {"line": 1, "character": 7},
+                "context": {"includeDeclaration": False},
+            },
+        )
+        referrers = {location["uri"] for location in found["result"]}
+        expected = {(agents / f"agent-{number}.md").as_uri() for number in range(300)}
+        assert referrers == expected | {(agents / "code-reviewer.md").as_uri()}
+    finally:
+        await server.stop()
+
+
+async def test_what_comes_before_initialize_is_handed_to_the_server_as_it_came(tmp_path: Path) -> None:
+    """The first message is read before pygls starts, then handed on: one that is not JSON is
+    answered as pygls answers it, and the `initialize` after it as usual."""
+    workspace = make_workspace(tmp_path / "ws")
+    server = await RawServer.start(tmp_path / "home")
+    try:
+        server.write(b"not json!")
+        result = await server.initialize(workspace)
+        assert "capabilities" in result
+        symbols = await server.request(types.WORKSPACE_SYMBOL, {"query": "writer"})
+        assert [symbol["name"] for symbol in symbols["result"]] == ["test-writer"]
+        await server.request(types.SHUTDOWN)
+        server.notify(types.EXIT)
+        assert await server.exit_code() == 0
+    finally:
+        await server.stop()
