@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple, NoReturn, TextIO, c
 
 from . import __version__
 from .dialects import Dialect
-from .processes import Descriptors, MessagePipes, queue_numbers, take_number
+from .processes import MAX_QUEUED, Descriptors, MessagePipes, queue_numbers, take_number
 
 if TYPE_CHECKING:
     from .config import Settings
@@ -500,11 +500,6 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
     )
 
 
-# A queue holds at most this many chunks, each named in two bytes: 4 KiB, which any pipe holds
-# whole, so a queue is written at once, before anyone reads it.
-_MAX_CHUNKS = 2048
-
-
 class _Queues(Descriptors):
     """The work of a parallel check, handed out as the processes ask for it.
 
@@ -531,7 +526,7 @@ class _Queues(Descriptors):
             for number, item in enumerate(job.files)
             if item.kind is not FileKind.REFERRER or number in job.reported
         ]
-        size = max(1, -(-len(numbers) // _MAX_CHUNKS))
+        size = max(1, -(-len(numbers) // MAX_QUEUED))
         chunks = [numbers[at : at + size] for at in range(0, len(numbers), size)]
         descriptors: list[int] = []
         try:
@@ -819,24 +814,11 @@ def _check_worker(pipes: MessagePipes, job: _CheckJob, process: int, queues: _Qu
     except (EOFError, BrokenPipeError):
         return  # the parent hung up (another worker failed): there is no one to tell
     except BaseException as error:  # handed to the parent, which raises it
-        _send_error(pipes, error)
+        pipes.send_error(error, "agentls check worker")
     finally:
         pipes.close()
         queues.close()
         mesh.close()
-
-
-def _send_error(pipes: MessagePipes, error: BaseException) -> None:
-    """Hand a worker's exception to the parent: as it is when it pickles, described otherwise."""
-    import contextlib
-    import pickle
-
-    try:
-        pickle.dumps(error)
-    except Exception:
-        error = RuntimeError(f"agentls check worker failed: {error!r}")
-    with contextlib.suppress(OSError):  # the parent is gone: there is no one to tell
-        pipes.send(("error", error))
 
 
 def _summaries(index: AgentIndex, uris: dict[int, str]) -> list[_Summary]:

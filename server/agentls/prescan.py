@@ -30,7 +30,7 @@ from typing import IO, TYPE_CHECKING, Any
 from urllib.parse import unquote, urlparse
 
 from .config import Settings, parse_settings
-from .processes import MessagePipes, queue_numbers, take_number
+from .processes import MAX_QUEUED, MessagePipes, queue_numbers, take_number
 from .scan import FoundFile, found_files
 
 if TYPE_CHECKING:
@@ -38,9 +38,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# A queue of chunk numbers is written whole before anyone reads it: at most this many numbers of
-# two bytes (4 KiB) always fit in a pipe.
-_MAX_CHUNKS = 2048
 _MIN_CHUNK = 8
 _MAX_HELPERS = 4
 
@@ -129,8 +126,8 @@ def folders_of(params: dict[str, Any]) -> list[Path]:
 
 
 def chunk_ranges(count: int) -> list[range]:
-    """The files 0..count cut into runs of consecutive files, at most `_MAX_CHUNKS` of them."""
-    size = max(_MIN_CHUNK, -(-count // _MAX_CHUNKS))
+    """The files 0..count cut into runs of consecutive files, no more runs than a queue holds."""
+    size = max(_MIN_CHUNK, -(-count // MAX_QUEUED))
     return [range(start, min(start + size, count)) for start in range(0, count, size)]
 
 
@@ -323,7 +320,7 @@ def _help(
     except BrokenPipeError:
         return  # the server is gone, or wants nothing more
     except BaseException as error:  # told to the server, which logs it and does the work itself
-        _send_error(first, error)
+        first.send_error(error, "agentls first-scan helper")
         return
     helper = os.getpid()
     mine = helper_writes[0]
@@ -352,17 +349,12 @@ def _help(
     except BrokenPipeError:
         return
     except BaseException as error:
-        _send_error(pipes, error)
+        pipes.send_error(error, "agentls first-scan helper")
     finally:
         # The first helper outlives the others: they stop once it is gone.
         for pid in started:
             with contextlib.suppress(ChildProcessError):
                 os.waitpid(pid, 0)
-
-
-def _send_error(pipes: MessagePipes, error: BaseException) -> None:
-    with contextlib.suppress(OSError):
-        pipes.send(("error", RuntimeError(f"{type(error).__name__}: {error}")))
 
 
 def file_result(item: FoundFile) -> FileResult:

@@ -26,6 +26,11 @@ class Descriptors:
             os.close(descriptor)
 
 
+# A queue of numbers is written whole before anyone reads it: at most this many numbers of two
+# bytes (4 KiB), which any pipe holds.
+MAX_QUEUED = 2048
+
+
 def queue_numbers(writing: int, numbers: Iterable[int]) -> None:
     """Write a queue of numbers below 65,536 that readers share (see `take_number`)."""
     write_all(writing, b"".join(number.to_bytes(2, "little") for number in numbers))
@@ -60,6 +65,19 @@ class MessagePipes:
 
         data = pickle.dumps(message, pickle.HIGHEST_PROTOCOL)
         write_all(self._writing, len(data).to_bytes(8, "little") + data)
+
+    def send_error(self, error: BaseException, sender: str) -> None:
+        """Hand an exception to the other process, which raises it on receiving: as it is when it
+        pickles, described otherwise; nothing when the other process is gone."""
+        import contextlib
+        import pickle
+
+        try:
+            pickle.dumps(error)
+        except Exception:
+            error = RuntimeError(f"{sender} failed: {error!r}")
+        with contextlib.suppress(OSError):  # the other process is gone: there is no one to tell
+            self.send(("error", error))
 
     def received(self) -> Any:
         """The next message; an exception sent as `("error", exception)` is raised here, as if this

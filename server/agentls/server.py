@@ -293,7 +293,7 @@ class AgentServer(LanguageServer):
             found_text = read_text(item.location)
             if found_text is None:
                 return
-            text, prepared = found_text, prepared_from(result, found_text) if result is not None else None
+            text, prepared = found_text, prepared_from(result, found_text)
         # One file per lock: a request waits for one file's update at most, and taking an
         # uncontended lock costs nothing next to parsing the file.
         with self.lock:

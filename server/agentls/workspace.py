@@ -369,6 +369,8 @@ class AgentIndex:
             )
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
+        if prepared is None and references and kind in (FileKind.AGENT, FileKind.REFERRER):
+            prepared = prepare(text, kind, dialect, uri_file_name(uri))
         if prepared is not None and kind in (FileKind.AGENT, FileKind.REFERRER):
             name, candidates, parsed = prepared
             kept = text if parsed is None else ""  # else the document holds it
@@ -382,14 +384,14 @@ class AgentIndex:
             entry = IndexedFile(uri, kind, None, scope, document, [], None, plugin, version, skill_name=skill)
             self.files[uri] = entry
             return affected | self._all_agent_uris() - {uri}
-        candidates = candidates_of(document, dialect, kind) if references else []
+        # An agent, or a file that names agents, indexed without the agents it names.
         name = (
             agent_identity(uri_file_name(uri), dialect, document)
             if kind is FileKind.AGENT and dialect
             else None
         )
-        entry = IndexedFile(uri, kind, dialect, scope, document, candidates, name, plugin, version)
-        entry.references_pending = not references
+        entry = IndexedFile(uri, kind, dialect, scope, document, [], name, plugin, version)
+        entry.references_pending = True
         return self._replaced(old, entry, affected)
 
     def _replaced(self, old: IndexedFile | None, entry: IndexedFile, affected: set[str]) -> set[str]:

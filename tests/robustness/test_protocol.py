@@ -5,7 +5,6 @@ LSP, keeps serving, and exits when it should."""
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
 import sys
 from collections.abc import AsyncIterator
@@ -429,8 +428,6 @@ async def test_the_first_scan_is_done_with_helpers_and_ends_with_every_reference
     """The server reads `initialize` before pygls does and forks helpers for the first scan: the
     log says they indexed the files, nothing reached the client but LSP, and the index is whole
     (the references of a file the helpers indexed are found)."""
-    if not hasattr(os, "fork"):
-        pytest.skip("the helpers are forked")
     workspace = make_workspace(tmp_path / "ws")
     agents = workspace / ".claude" / "agents"
     for number in range(300):

@@ -316,10 +316,10 @@ def test_an_exception_sent_by_a_worker_is_raised_by_the_receiver() -> None:
     reading, writing = os.pipe()
     pipes = MessagePipes(reading, writing)
     try:
-        cli._send_error(pipes, KeyError("missing"))
+        pipes.send_error(KeyError("missing"), "agentls check worker")
         with pytest.raises(KeyError, match="missing"):
             pipes.received()
-        cli._send_error(pipes, ValueError(lambda: None))  # does not pickle: described instead
+        pipes.send_error(ValueError(lambda: None), "agentls check worker")  # does not pickle: described
         with pytest.raises(RuntimeError, match="agentls check worker failed: ValueError"):
             pipes.received()
     finally:

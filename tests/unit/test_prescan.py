@@ -28,8 +28,6 @@ from agentls.server import AgentServer, ScanRun
 from agentls.workspace import AgentIndex
 from helpers import CORPUS, EXAMPLES
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "fork"), reason="the helper is forked")
-
 
 def framed(message: dict[str, Any], headers: bytes = b"") -> bytes:
     body = json.dumps(message).encode()
@@ -135,6 +133,11 @@ def test_chunks_cover_every_file_once_and_fit_the_queue(count: int) -> None:
 )
 def test_no_helper_for_anything_but_initialize(message: dict[str, Any] | None) -> None:
     assert prescan.start_helper(message) is None
+
+
+def test_no_helper_where_the_system_cannot_fork(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delattr(os, "fork")  # as on Windows: the server scans alone
+    assert prescan.start_helper(initialize(tmp_path)) is None
 
 
 # ------------------------------------------------------------------ the shared second pass
