@@ -104,8 +104,12 @@ class Vocabulary:
     length (with the letters each name holds, see `letter_counts`, once asked), and sorted
     forwards and backwards so prefixes and suffixes are found by bisection."""
 
-    def __init__(self, names: Iterable[str]) -> None:
+    def __init__(self, names: Iterable[str], indexed_from: int = 48) -> None:
         self.names = list(dict.fromkeys(names))
+        # A length with at least this many names gets a piece index (see `pieces_of`) once a word
+        # is ranked against it; a shorter list is cheaper to go through.
+        self.indexed_from = indexed_from
+        self.pieces_by_length: dict[tuple[int, int], list[_Piece] | None] = {}
         self.by_fold: dict[str, list[str]] = {}
         self.by_bare: dict[str, list[str]] = {}
         self.by_length: dict[int, list[tuple[str, str]]] = {}
@@ -137,6 +141,33 @@ class Vocabulary:
             counts = [letter_counts(folded) for folded, _name in self.by_length.get(length, ())]
             self.counts_by_length[length] = counts
         return counts
+
+    def pieces_of(self, length: int, cutoff: int) -> list[_Piece] | None:
+        """The piece index of the names of `by_length[length]` for words `cutoff` edits away, or
+        None where that length has too few names, or names too short to cut into pieces of
+        `_PIECE_LEAST` characters (see `_near_candidates`)."""
+        key = (length, cutoff)
+        if key in self.pieces_by_length:
+            return self.pieces_by_length[key]
+        entries = self.by_length.get(length, ())
+        layout = _piece_layout(length, cutoff) if len(entries) >= self.indexed_from else None
+        pieces: list[_Piece] | None = None
+        if layout is not None:
+            pieces = []
+            for start, size in layout:
+                table: dict[str, list[int]] = {}
+                stop = start + size
+                for number, (folded, _name) in enumerate(entries):
+                    piece = folded[start:stop]
+                    holders = table.get(piece)
+                    if holders is None:
+                        table[piece] = [number]
+                    else:
+                        holders.append(number)
+                pieces.append((start, size, table))
+        # Two threads racing here build the same index; either may stay.
+        self.pieces_by_length[key] = pieces
+        return pieces
 
     def starting_with(self, prefix: str) -> Iterator[tuple[str, str]]:
         """(folded, name) of every name whose folded form starts with `prefix`."""
@@ -203,27 +234,81 @@ def letter_counts(folded: str) -> int:
     return counts
 
 
+# A piece of the names of one length: where it starts, how long it is, and which names (by their
+# place in `Vocabulary.by_length[length]`) hold which text there.
+_Piece = tuple[int, int, dict[str, list[int]]]
+
+# Pieces shorter than this would be shared by too many names to narrow anything down.
+_PIECE_LEAST = 2
+
+
+def _piece_layout(length: int, cutoff: int) -> list[tuple[int, int]] | None:
+    """Where the `cutoff + 1` pieces of a name of `length` characters start and how long they are:
+    as even as can be, one character apart, the first at the start and the last at the end."""
+    count = cutoff + 1
+    size, longer = divmod(length - cutoff, count)
+    if size < _PIECE_LEAST:
+        return None
+    layout: list[tuple[int, int]] = []
+    start = 0
+    for number in range(count):
+        piece = size + (number < longer)
+        layout.append((start, piece))
+        start += piece + 1
+    return layout
+
+
 def _near_candidates(folded: str, cutoff: int, vocab: Vocabulary) -> Iterable[tuple[str, str]]:
     """(folded, name) of the names that may be within `cutoff` edits of `folded`.
 
-    Such a name is at most `cutoff` characters longer or shorter, and since an edit changes the
-    letter counts by at most two (a substitution: one letter fewer, another one more; a swap
-    changes none), its counts differ from the word's by at most twice the cutoff; less for a name
-    of another length, which takes an insertion or deletion (changing them by one) per character
-    of difference: `2 * cutoff - difference`. Comparing the packed counts is one XOR and a bit
-    count per name, in a list comprehension: a pass over ten thousand names costs less than
-    computing the edit distance of the few dozen it lets through.
+    Such a name is at most `cutoff` characters longer or shorter. Two filters narrow those down,
+    neither of which ever leaves out a name within the cutoff:
+
+    - Pieces (where a length has many names, see `Vocabulary.pieces_of`): cut a name into
+      `cutoff + 1` pieces with one character between each two. An insertion, deletion or
+      substitution changes at most one piece, and so does a swap of two adjacent characters,
+      since two pieces are never adjacent; so a name within the cutoff has a piece unchanged in
+      the word, moved by `shift` = insertions less deletions before it, where `|shift|` plus the
+      edits the rest of the length difference takes stays within the cutoff. Looking each place
+      up in a table of the names' pieces costs a few dozen dictionary lookups instead of a pass
+      over every name of the length.
+    - Letter counts: since an edit changes them by at most two (a substitution: one letter fewer,
+      another one more; a swap changes none), a name's counts differ from the word's by at most
+      twice the cutoff; less for a name of another length, which takes an insertion or deletion
+      (changing them by one) per character of difference: `2 * cutoff - difference`. Comparing
+      the packed counts is one XOR and a bit count per name.
     """
     counts = letter_counts(folded)
-    for length in range(len(folded) - cutoff, len(folded) + cutoff + 1):
+    size = len(folded)
+    for length in range(size - cutoff, size + cutoff + 1):
         entries = vocab.by_length.get(length)
-        if entries:
-            most = 2 * cutoff - abs(length - len(folded))
+        if not entries:
+            continue
+        difference = size - length
+        most = 2 * cutoff - abs(difference)
+        all_counts = vocab.letter_counts_of_length(length)
+        pieces = vocab.pieces_of(length, cutoff)
+        if pieces is None:
             yield from [
                 entry
-                for other, entry in zip(vocab.letter_counts_of_length(length), entries, strict=True)
+                for other, entry in zip(all_counts, entries, strict=True)
                 if (other ^ counts).bit_count() <= most
             ]
+            continue
+        shifts = [
+            shift for shift in range(-cutoff, cutoff + 1) if abs(shift) + abs(difference - shift) <= cutoff
+        ]
+        holders: set[int] = set()
+        for start, piece, table in pieces:
+            for shift in shifts:
+                at = start + shift
+                if 0 <= at <= size - piece:
+                    found = table.get(folded[at : at + piece])
+                    if found is not None:
+                        holders.update(found)
+        yield from [
+            entries[number] for number in sorted(holders) if (all_counts[number] ^ counts).bit_count() <= most
+        ]
 
 
 def _rank(word: str, vocab: Vocabulary, limit: int) -> list[Suggestion]:

@@ -18,6 +18,7 @@ from agentls.suggest import (
     Suggestion,
     Vocabulary,
     _near_candidates,
+    _piece_layout,
     did_you_mean,
     did_you_mean_text,
     distance,
@@ -219,6 +220,110 @@ def test_the_letter_count_filter_finds_what_comparing_against_every_name_finds(
     found = {name for _folded, name in _near_candidates(word.casefold(), cutoff, vocab)}
     within = {name for name in vocab.names if distance(word.casefold(), name.casefold(), cutoff) <= cutoff}
     assert within <= found
+
+
+_EDITS = st.lists(
+    st.tuples(
+        st.sampled_from(["substitute", "delete", "insert", "swap"]),
+        st.integers(0, 40),
+        st.sampled_from("aex-"),
+    ),
+    max_size=3,
+)
+
+
+def _edited(name: str, edits: list[tuple[str, int, str]]) -> str:
+    letters = list(name)
+    for edit, place, letter in edits:
+        if not letters:
+            break
+        at = place % len(letters)
+        if edit == "substitute":
+            letters[at] = letter
+        elif edit == "delete":
+            del letters[at]
+        elif edit == "insert":
+            letters.insert(at, letter)
+        elif at + 1 < len(letters):
+            letters[at], letters[at + 1] = letters[at + 1], letters[at]
+    return "".join(letters)
+
+
+@given(
+    names=st.lists(st.lists(st.sampled_from(_NAME_PARTS), min_size=1, max_size=4).map("-".join), max_size=60),
+    pick=st.integers(0, 59),
+    edits=_EDITS,
+    word=st.text(alphabet="abcdefkmnoprstw-x", min_size=3, max_size=24),
+)
+@settings(max_examples=500, deadline=None)
+def test_the_piece_index_finds_what_comparing_against_every_name_finds(
+    names: list[str], pick: int, edits: list[tuple[str, int, str]], word: str
+) -> None:
+    """Pieces are only a filter, like letter counts: with an index for every length (however few
+    names it has), a word (a random one, or a name with up to three edits, swaps across the
+    characters between pieces among them) is ranked exactly as without one."""
+    if names:
+        word = _edited(names[pick % len(names)], edits) or word
+    cutoff = max_distance(len(word))
+    assume(cutoff > 0)
+    indexed = Vocabulary(names, indexed_from=0)
+    plain = Vocabulary(names, indexed_from=len(names) + 1)
+    found = {name for _folded, name in _near_candidates(word, cutoff, indexed)}
+    within = {name for name in indexed.names if distance(word, name, cutoff) <= cutoff}
+    assert within <= found
+    assert rank(word, indexed, limit=len(names) + 1) == rank(word, plain, limit=len(names) + 1)
+    assert all(pieces is None for pieces in plain.pieces_by_length.values())
+
+
+def test_swaps_across_the_characters_between_pieces_are_found() -> None:
+    """Every word one to three adjacent swaps from a name (the edits that could touch two pieces
+    were they next to each other) finds it through the index."""
+    names = ["security-auditor-lead", "abcdefghijklmnop", "data-architect"] + [
+        f"filler-{n:04}-x" for n in range(60)
+    ]
+    vocab = Vocabulary(names, indexed_from=0)
+    for name in names[:3]:
+        for places in itertools.combinations(range(len(name) - 1), 3):
+            letters = list(name)
+            for at in places:
+                letters[at], letters[at + 1] = letters[at + 1], letters[at]
+            word = "".join(letters)
+            cutoff = max_distance(len(word))
+            if distance(word, name, cutoff) <= cutoff:
+                assert name in {n for _folded, n in _near_candidates(word, cutoff, vocab)}, word
+
+
+def test_names_moved_as_far_as_the_cutoff_allows_are_found() -> None:
+    """Insertions and deletions all at one end move every piece by the whole cutoff."""
+    name = "security-auditor-lead"
+    vocab = Vocabulary([name] + [f"filler-{n:04}-xx-yy-zz" for n in range(60)], indexed_from=0)
+    for word in (
+        "xyz" + name,
+        name[3:],
+        name + "xyz",
+        name[:-3],
+        "xy" + name[:-1],
+        name[1:] + "xy",
+        "x" + name[2:],
+    ):
+        cutoff = max_distance(len(word))
+        assert distance(word, name, cutoff) <= cutoff
+        assert name in {n for _folded, n in _near_candidates(word, cutoff, vocab)}, word
+
+
+def test_pieces_are_cut_evenly_one_character_apart() -> None:
+    assert _piece_layout(12, 3) == [(0, 3), (4, 2), (7, 2), (10, 2)]
+    assert _piece_layout(21, 3) == [(0, 5), (6, 5), (12, 4), (17, 4)]
+    assert _piece_layout(8, 1) == [(0, 4), (5, 3)]
+    assert _piece_layout(9, 3) is None  # six characters for four pieces: too short to narrow anything
+    for length in range(1, 40):
+        for cutoff in (1, 2, 3):
+            layout = _piece_layout(length, cutoff)
+            if layout is not None:
+                assert len(layout) == cutoff + 1
+                assert layout[0][0] == 0
+                assert layout[-1][0] + layout[-1][1] == length
+                assert all(b[0] == a[0] + a[1] + 1 for a, b in itertools.pairwise(layout))
 
 
 def test_near_misses_of_generated_names_match_a_full_comparison() -> None:
