@@ -887,12 +887,26 @@ class _Displayed(dict[Path, str]):
     def __init__(self) -> None:
         super().__init__()
         self._cwd = Path.cwd()
+        folder = str(self._cwd)
+        self._folder = folder
+        self._under = folder if folder.endswith(os.sep) else folder + os.sep
 
     def __missing__(self, path: Path) -> str:
-        try:
-            shown = str(path.relative_to(self._cwd))
-        except ValueError:
-            shown = str(path)
+        # `relative_to` compares parts, which on POSIX is comparing the text: a path is under the
+        # folder when it starts with it and a separator. (That cost more than writing the report
+        # for a check with thousands of files reported.) Windows paths compare without case.
+        text = str(path)
+        if os.name == "nt":
+            try:
+                shown = str(path.relative_to(self._cwd))
+            except ValueError:
+                shown = text
+        elif text == self._folder:
+            shown = "."
+        elif text.startswith(self._under):
+            shown = text[len(self._under) :]
+        else:
+            shown = text
         self[path] = shown
         return shown
 
@@ -1060,6 +1074,21 @@ def _json_text(value: Any) -> str:
                 add("{}")
                 return
             inner = newline + "  "
+            # A dict of strings and integers (each finding of a report) in one piece.
+            flat: list[str] = []
+            for key, item in value.items():
+                kind = type(item)
+                if type(key) is not str:
+                    break
+                if kind is str:
+                    flat.append(f"{quoted(key)}: {quoted(item)}")
+                elif kind is int:
+                    flat.append(f"{quoted(key)}: {item}")
+                else:
+                    break
+            else:
+                add("{" + inner + ("," + inner).join(flat) + newline + "}")
+                return
             opening = "{"
             for key, item in value.items():
                 if not isinstance(key, str):

@@ -39,6 +39,8 @@ class Colour(str, enum.Enum):
         {"$schema": "x", "runs": [{"results": [{"locations": [{"region": {"startLine": 1}}]}]}]},
         [1.5, float("nan")],  # floats are left to json.dumps
         {1: "a", None: "b"},  # so are keys other than strings
+        [{"a": "x", 2: "y"}, {"n": 1, "b": True}],  # a dict of strings and integers but for one
+        [{"level": Level.LOW, "colour": Colour.RED, "path": "p"}, {"path": "p", "line": 3, "column": 4}],
         [b"bytes"],  # and values it cannot write: json.dumps raises for them
     ],
 )
@@ -85,12 +87,22 @@ def test_paths_are_shown_relative_to_the_working_folder_when_under_it(
     monkeypatch.chdir(tmp_path)
     shown = cli._Displayed()
     inside, outside = tmp_path / "a" / "b.md", tmp_path.parent / "c.md"
-    assert (shown[inside], shown[outside], shown[tmp_path]) == (
+    beside = tmp_path.parent / (tmp_path.name + "-other") / "d.md"  # starts with the folder's name
+    relative = Path("e", "f.md")
+    assert (shown[inside], shown[outside], shown[tmp_path], shown[beside], shown[relative]) == (
         str(Path("a", "b.md")),
         str(outside),
         ".",
+        str(beside),
+        str(relative),
     )
     assert shown[inside] is shown[inside]
+    for path in (inside, outside, tmp_path, beside, tmp_path / "a" / ".." / "g.md"):
+        try:
+            expected = str(path.relative_to(tmp_path))
+        except ValueError:
+            expected = str(path)
+        assert cli._Displayed()[path] == expected
 
 
 def test_sarif_uris_are_those_of_the_resolved_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
