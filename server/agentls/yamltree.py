@@ -36,6 +36,8 @@ _INT = "tag:yaml.org,2002:int"
 _FLOAT = "tag:yaml.org,2002:float"
 _BOOL = "tag:yaml.org,2002:bool"
 _NULL = "tag:yaml.org,2002:null"
+_SEQ = "tag:yaml.org,2002:seq"
+_MAP = "tag:yaml.org,2002:map"
 _STANDARD_TAG = re.compile(r"tag:yaml\.org,2002:(str|int|float|bool|null|seq|map|timestamp|binary|merge)$")
 
 
@@ -196,8 +198,137 @@ def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
     return result
 
 
+# The shapes of line `_simple_tree` reads: `key: value` or `key:` at the margin, and a list item.
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +([^\n]*))?\n")
+_ITEM_LINE = re.compile(r"( *)- ([^\n]*)\n")
+# Characters outside which `_simple_tree` leaves the text to the parser: what the parser refuses
+# (controls, lone surrogates), tabs, the line breaks of YAML 1.1 beyond `\n` (CR, NEL, LS, PS)
+# and the byte order mark.
+_UNUSUAL_CHARACTER = re.compile(
+    "[^\n\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+# What a plain scalar may not start with (an indicator, or a space), or hold (a comment, or a
+# colon that makes it a key), in the values `_simple_tree` reads.
+_PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
+_RESOLVER: Any = yaml.resolver.Resolver()
+# The characters a plain scalar starts with for an implicit type other than a string to apply (a
+# number, a boolean, null, a timestamp...): all the safe loader's resolvers are found by it.
+_TYPED_FIRST = (
+    frozenset(key for key in _RESOLVER.yaml_implicit_resolvers if key)
+    if None not in _RESOLVER.yaml_implicit_resolvers
+    else None
+)
+# The tag of each short plain scalar met: keys and most values recur in every file.
+_PLAIN_TAGS: dict[str, str] = {}
+
+
+def _plain_tag(value: str) -> str:
+    """The tag the safe loader resolves a (non-empty) plain scalar to."""
+    tag = _PLAIN_TAGS.get(value)
+    if tag is None:
+        if _TYPED_FIRST is not None and value[0] not in _TYPED_FIRST:
+            tag = _STR
+        else:
+            tag = str(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
+        if len(value) <= INTERN_UP_TO and len(_PLAIN_TAGS) < 4096:
+            _PLAIN_TAGS[value] = tag
+    return tag
+
+
+def _simple_scalar(text: str, start: int) -> ScalarNode | None:
+    """The node of a one-line value starting at `start`, or None unless it is a plain scalar
+    or a quoted one without escapes, followed by nothing but spaces."""
+    value = text.rstrip(" ")
+    if not value:
+        return None
+    end = start + len(value)
+    first = value[0]
+    if first == '"' or first == "'":
+        inner = value[1:-1]
+        if len(value) < 2 or value[-1] != first or first in inner or "\\" in inner:
+            return None
+        if len(inner) <= INTERN_UP_TO:
+            inner = sys.intern(inner)
+        return ScalarNode(inner, start, end, _STR, first)
+    if first in _PLAIN_FIRST or ": " in value or " #" in value or value[-1] == ":":
+        return None
+    tag = _plain_tag(value)
+    if len(value) <= INTERN_UP_TO:
+        value = sys.intern(value)
+    return ScalarNode(value, start, end, tag, "")
+
+
+def _simple_tree(text: str, base: int) -> MappingNode | None:
+    """The tree PyYAML's composer gives (see `_convert`) for the frontmatter most agents have,
+    read without the parser: lines of `key: value` at the margin, where a value is a plain scalar
+    or a quoted one without escapes on the same line, or `key:` followed by nothing (null) or by a
+    list of such values, one `- item` a line; blank lines between keys. None for anything else
+    (comments, other indentation, multi-line values, flow collections, anchors, tags, escapes,
+    tabs, unusual line breaks): the parser reads those.
+
+    Where the composer puts each node is reproduced too: a mapping ends at the end of the text, a
+    list at the next key (past blank lines) or there, and a null value is an empty scalar just
+    after its key's colon."""
+    if not text.endswith("\n") or _UNUSUAL_CHARACTER.search(text) is not None:
+        return None
+    key_line, item_line, scalar = _KEY_LINE.match, _ITEM_LINE.match, _simple_scalar
+    pairs: list[tuple[Node, Node]] = []
+    size = len(text)
+    at = 0
+    while at < size:
+        if text[at] == "\n":
+            at += 1
+            continue
+        line = key_line(text, at)
+        if line is None:
+            return None
+        key_text = line.group(1)
+        key_end = line.end(1)
+        key = ScalarNode(
+            sys.intern(key_text) if len(key_text) <= INTERN_UP_TO else key_text,
+            base + at,
+            base + key_end,
+            _plain_tag(key_text),
+            "",
+        )
+        at = line.end()
+        value: Node | None
+        if line.group(2) is not None:
+            value = scalar(line.group(2), base + line.start(2))
+        else:
+            items: list[Node] = []
+            indent = -1
+            first_item = at
+            while (item := item_line(text, at)) is not None:
+                if indent < 0:
+                    indent, first_item = len(item.group(1)), item.end(1)
+                elif len(item.group(1)) != indent:
+                    return None
+                node = scalar(item.group(2), base + item.start(2))
+                if node is None:
+                    return None
+                items.append(node)
+                at = item.end()
+            if not items:
+                value = ScalarNode("", base + key_end + 1, base + key_end + 1, _NULL, "")
+            else:
+                following = at
+                while following < size and text[following] == "\n":
+                    following += 1
+                value = SequenceNode(tuple(items), base + first_item, base + following, _SEQ, False)
+        if value is None:
+            return None
+        pairs.append((key, value))
+    if not pairs:
+        return None
+    return MappingNode(tuple(pairs), pairs[0][0].start, base + size, _MAP, False)
+
+
 def parse_yaml(text: str, base: int) -> tuple[Node | None, YamlError | None]:
     """Compose `text` (which starts at document offset `base`) into a node tree, safely."""
+    simple = _simple_tree(text, base)
+    if simple is not None:
+        return simple, None
     too_deep = _nesting_too_deep(text)
     if too_deep is not None:
         return None, YamlError(f"the YAML is nested more than {MAX_DEPTH} levels deep", base + too_deep, None)
