@@ -307,7 +307,7 @@ def _near_candidates(folded: str, cutoff: int, vocab: Vocabulary) -> Iterable[tu
                     if found is not None:
                         holders.update(found)
         yield from [
-            entries[number] for number in sorted(holders) if (all_counts[number] ^ counts).bit_count() <= most
+            entries[number] for number in holders if (all_counts[number] ^ counts).bit_count() <= most
         ]
 
 
