@@ -10,16 +10,27 @@ from __future__ import annotations
 
 import re
 import sys
-from typing import Any, NamedTuple
-
-import yaml
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from .text import Span
 
-try:
-    _Loader: type[Any] = yaml.CSafeLoader
-except AttributeError:  # PyYAML built without libyaml
-    _Loader = yaml.SafeLoader
+if TYPE_CHECKING:
+    import yaml
+
+
+def _yaml() -> Any:
+    """PyYAML, imported on first use: most frontmatter is read without it (`_simple_tree`), and
+    importing it costs ~17 ms of every start of `check` and of the server."""
+    import yaml
+
+    return yaml
+
+
+def loader() -> type[Any]:
+    """The safe loader to compose with: libyaml's where PyYAML was built with it."""
+    yaml = _yaml()
+    return getattr(yaml, "CSafeLoader", None) or yaml.SafeLoader  # type: ignore[no-any-return]
+
 
 # How many nodes `to_python` may produce from one document before giving up: aliases can make a
 # tiny file describe an exponentially large value.
@@ -159,8 +170,9 @@ def _nesting_too_deep(text: str) -> int | None:
     if sum(map(text.count, "-:?[{")) <= MAX_DEPTH:
         return None
     depth = 0
+    yaml = _yaml()
     try:
-        for event in yaml.parse(text, Loader=_Loader):
+        for event in yaml.parse(text, Loader=loader()):
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
                 depth += 1
                 if depth > MAX_DEPTH:
@@ -173,6 +185,7 @@ def _nesting_too_deep(text: str) -> int | None:
 
 
 def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
+    yaml = sys.modules["yaml"]  # imported: it made the node
     known = seen.get(id(node))
     if known is not None:
         return AliasNode(known, base + node.start_mark.index, base + node.end_mark.index)
@@ -201,52 +214,89 @@ def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
 # The shapes of line `_simple_tree` reads: `key: value` or `key:` at the margin, and a list item.
 _KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +([^\n]*))?\n")
 _ITEM_LINE = re.compile(r"( *)- ([^\n]*)\n")
-# Characters for which `_simple_tree` leaves the text to the parser: what the parser refuses
-# (its own pattern, compiled once by PyYAML: one of our own over the same ranges cost 6 ms of
-# every start), and tabs, the line breaks of YAML 1.1 beyond `\n` (CR, NEL, LS, PS) and the byte
-# order mark.
-_NON_PRINTABLE: Any = yaml.reader.Reader.NON_PRINTABLE
-_UNUSUAL_CHARACTER = re.compile("[\t\r\x85\u2028\u2029\ufeff]")
+# Characters for which `_simple_tree` leaves the text to the parser: those it refuses (controls,
+# C1 controls, lone surrogates, U+FFFE and U+FFFF: every character outside YAML's printable set),
+# and tabs, the line breaks of YAML 1.1 beyond `\n` (CR, NEL, LS, PS) and the byte order mark.
+_UNUSUAL_CHARACTER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
 # What a plain scalar may not start with (an indicator, or a space), or hold (a comment, or a
 # colon that makes it a key), in the values `_simple_tree` reads.
 _PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
-_RESOLVER: Any = yaml.resolver.Resolver()
-# The characters a plain scalar starts with for an implicit type other than a string to apply (a
-# number, a boolean, null, a timestamp...): all the safe loader's resolvers are found by it.
-_TYPED_FIRST = (
-    frozenset(key for key in _RESOLVER.yaml_implicit_resolvers if key)
-    if None not in _RESOLVER.yaml_implicit_resolvers
-    else None
-)
-# The tag of each short plain scalar met: keys and most values recur in every file.
+# A quoted value on one line: single-quoted (`''` is a quote), or double-quoted with the escapes
+# of `_ESCAPES` only.
+_SINGLE_QUOTED = re.compile(r"'((?:[^']|'')*)'")
+_DOUBLE_QUOTED = re.compile(r'"((?:[^"\\]|\\[nt"\\/])*)"')
+_ESCAPE = re.compile(r"\\(.)")
+_ESCAPES = {"n": "\n", "t": "\t", '"': '"', "\\": "\\", "/": "/"}
+# The plain scalars starting with a letter that the safe loader does not read as strings: YAML
+# 1.1's booleans and null. (Every other type it resolves starts with a digit, a sign, a dot, `~`,
+# `<` or `=`; `test_yamltree_simple.py` holds PyYAML to that.)
+_LETTER_TAGS = {
+    **dict.fromkeys(
+        [
+            "yes",
+            "Yes",
+            "YES",
+            "no",
+            "No",
+            "NO",
+            "true",
+            "True",
+            "TRUE",
+            "false",
+            "False",
+            "FALSE",
+            "on",
+            "On",
+            "ON",
+            "off",
+            "Off",
+            "OFF",
+        ],
+        _BOOL,
+    ),
+    **dict.fromkeys(["null", "Null", "NULL"], _NULL),
+}
+# The tag of each short plain scalar resolved by PyYAML: they recur in every file.
 _PLAIN_TAGS: dict[str, str] = {}
 
 
 def _plain_tag(value: str) -> str:
     """The tag the safe loader resolves a (non-empty) plain scalar to."""
+    if value[0].isalpha() and value[0].isascii():
+        return _LETTER_TAGS.get(value, _STR)
+    if value[0] not in _TYPED_FIRST:
+        return _STR
     tag = _PLAIN_TAGS.get(value)
     if tag is None:
-        if _TYPED_FIRST is not None and value[0] not in _TYPED_FIRST:
-            tag = _STR
-        else:
-            tag = str(_RESOLVER.resolve(yaml.ScalarNode, value, (True, False)))
+        yaml = _yaml()
+        tag = str(yaml.resolver.Resolver().resolve(yaml.ScalarNode, value, (True, False)))
         if len(value) <= INTERN_UP_TO and len(_PLAIN_TAGS) < 4096:
             _PLAIN_TAGS[value] = tag
     return tag
 
 
+# The first characters of the plain scalars `_plain_tag` asks PyYAML about.
+_TYPED_FIRST = frozenset("0123456789+-.~<=")
+
+
 def _simple_scalar(text: str, start: int) -> ScalarNode | None:
-    """The node of a one-line value starting at `start`, or None unless it is a plain scalar
-    or a quoted one without escapes, followed by nothing but spaces."""
+    """The node of a one-line value starting at `start`, or None unless it is a plain scalar or a
+    quoted one (see `_DOUBLE_QUOTED`), followed by nothing but spaces."""
     value = text.rstrip(" ")
     if not value:
         return None
     end = start + len(value)
     first = value[0]
-    if first == '"' or first == "'":
-        inner = value[1:-1]
-        if len(value) < 2 or value[-1] != first or first in inner or "\\" in inner:
+    if first == "'" or first == '"':
+        quoted = (_SINGLE_QUOTED if first == "'" else _DOUBLE_QUOTED).fullmatch(value)
+        if quoted is None:
             return None
+        inner = quoted.group(1)
+        if first == "'":
+            if "''" in inner:
+                inner = inner.replace("''", "'")
+        elif "\\" in inner:
+            inner = _ESCAPE.sub(lambda escape: _ESCAPES[escape.group(1)], inner)
         if len(inner) <= INTERN_UP_TO:
             inner = sys.intern(inner)
         return ScalarNode(inner, start, end, _STR, first)
@@ -269,7 +319,7 @@ def _simple_tree(text: str, base: int) -> MappingNode | None:
     Where the composer puts each node is reproduced too: a mapping ends at the end of the text, a
     list at the next key (past blank lines) or there, and a null value is an empty scalar just
     after its key's colon."""
-    if not text.endswith("\n") or _UNUSUAL_CHARACTER.search(text) or _NON_PRINTABLE.search(text):
+    if not text.endswith("\n") or _UNUSUAL_CHARACTER.search(text):
         return None
     key_line, item_line, scalar = _KEY_LINE.match, _ITEM_LINE.match, _simple_scalar
     pairs: list[tuple[Node, Node]] = []
@@ -332,8 +382,9 @@ def parse_yaml(text: str, base: int) -> tuple[Node | None, YamlError | None]:
     too_deep = _nesting_too_deep(text)
     if too_deep is not None:
         return None, YamlError(f"the YAML is nested more than {MAX_DEPTH} levels deep", base + too_deep, None)
+    yaml = _yaml()
     try:
-        root = yaml.compose(text, Loader=_Loader)
+        root = yaml.compose(text, Loader=loader())
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         offset = base + (mark.index if mark is not None else 0)

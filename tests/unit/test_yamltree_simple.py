@@ -3,7 +3,10 @@ gives, node for node and offset for offset, or it is left to the parser."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -16,7 +19,7 @@ from helpers import CORPUS, EXAMPLES
 
 
 def _composed(text: str, base: int) -> Node | None:
-    root = yaml.compose(text, Loader=yamltree._Loader)
+    root = yaml.compose(text, Loader=yamltree.loader())
     return None if root is None else yamltree._convert(root, base, {})
 
 
@@ -66,6 +69,12 @@ def _agrees(text: str, base: int = 4) -> bool:
         "name: a\nname: b\n",  # a repeated key is kept twice, as the composer does
         "model: inherit\npermissionMode: acceptEdits\nmaxTurns: 30\n",
         f"name: {'long-' * 20}name\n",  # long values are not interned, the rest is the same
+        "a: 'it''s'\nb: ''\nc: " + "''''" + "\n",
+        'a: "line\\nbreak, tab\\t, quote \\", backslash \\\\, slash \\/"\nb: ""\nc: "\\\\"\n',
+        'description: "Use it.\\n\\n<example>\\nuser: hi\\nassistant: I use x.\\n</example>"\n',
+        "a: ~\nb: 12\nc: +1\nd: .5\ne: <<\nf: =\ng: 0.1.2\nh: 1_000\ni: 1:30\n",
+        "j: 2001-12-14t21:59:43.10-05:00\nk: 2026-01-01\nl: .inf\nm: 0b101\n",
+        "a: yES\nb: True\nc: oN\nd: N\ne: y\nf: nULL\ng: Ünïcode\nh: _x\n",
     ],
 )
 def test_simple_frontmatter_is_read_as_the_parser_reads_it(text: str) -> None:
@@ -87,8 +96,14 @@ def test_simple_frontmatter_is_read_as_the_parser_reads_it(text: str) -> None:
         "a: {b: c}\n",
         "a: &x 1\nb: *x\n",
         "a: !!str 1\n",
-        "a: 'it''s'\n",
-        'a: "line\\nbreak"\n',
+        "a: 'it''s\n",
+        "a: 'x' y\n",
+        'a: "x" y\n',
+        'a: "\\x41"\n',  # escapes other than the common ones
+        'a: "\\u00e9"\n',
+        'a: "\\ "\n',
+        'a: "x\\"\n',
+        'a: "x\\\n',
         'a: "unclosed\n',
         "a: b: c\n",
         "a: b:\n",
@@ -166,6 +181,41 @@ def test_real_frontmatter_is_read_as_the_parser_reads_it(root: Path) -> None:
     texts = _frontmatters_under(root)
     read = sum(_agrees(text) for text in texts)
     assert read > len(texts) // 2  # most real frontmatter takes the quick way
+
+
+def test_only_booleans_and_null_start_with_a_letter_among_the_types_pyyaml_resolves() -> None:
+    """`_plain_tag` answers plain scalars starting with a letter (or anything but the characters
+    of `_TYPED_FIRST`) itself: hold PyYAML's safe resolver to what that assumes."""
+    resolvers = yaml.resolver.Resolver.yaml_implicit_resolvers
+    assert None not in resolvers
+    typed_letters = {first for first in resolvers if first and first.isalpha()}
+    # (`!`, `&` and `*` alone resolve too, but never start a value `_simple_tree` reads.)
+    assert set(resolvers) - typed_letters <= yamltree._TYPED_FIRST | yamltree._PLAIN_FIRST | {""}
+    for first in typed_letters:
+        assert {tag for tag, _pattern in resolvers[first]} <= {yamltree._BOOL, yamltree._NULL}
+    words = [*yamltree._LETTER_TAGS, "yess", "Nulls", "ONE", "y", "n", "Off-line", "trueish", "None"]
+    resolver: Any = yaml.resolver.Resolver()
+    for word in words:
+        expected = resolver.resolve(yaml.ScalarNode, word, (True, False))
+        assert yamltree._plain_tag(word) == expected, word
+
+
+def test_check_of_plain_agents_does_not_import_pyyaml(tmp_path: Path) -> None:
+    agents = tmp_path / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "a.md").write_text(
+        '---\nname: a\ndescription: "Reviews.\\n\\nUse it."\ntools:\n  - Read\nmodel: sonnet\n---\nBody.\n'
+    )
+    (agents / "b.md").write_text("---\nname: b\ndescription: Writes. Works with `a`.\n---\nBody.\n")
+    probe = (
+        "import sys; from agentls.cli import main; "
+        "status = main(['check', '--no-user-agents', sys.argv[1]]); print(status, 'yaml' in sys.modules)"
+    )
+    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 False", result.stdout + result.stderr
+    (agents / "c.md").write_text("---\nname: c\ndescription: |\n  Block.\n---\nBody.\n")
+    result = subprocess.run([sys.executable, "-c", probe, str(tmp_path)], capture_output=True, text=True)
+    assert result.stdout.strip().splitlines()[-1] == "0 True", result.stdout + result.stderr
 
 
 def test_parse_yaml_takes_the_quick_way_and_reports_errors_as_before() -> None:
