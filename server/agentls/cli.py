@@ -451,8 +451,11 @@ def _check_in_processes(job: _CheckJob, jobs: int) -> _Outcome | None:
     set-up before the first worker could start."""
     if not hasattr(os, "fork"):
         return None
-    # What each process imports for its first file (the reference finder and the checks) is
-    # imported once here, before the fork, for every worker to inherit.
+    # What each process imports for its first file (the reference finder and the checks) and to
+    # talk to the others is imported once here, before the fork, for every worker to inherit.
+    import pickle  # noqa: F401
+    import select  # noqa: F401
+
     from . import checks, references  # noqa: F401
 
     workers: list[_Worker] = []

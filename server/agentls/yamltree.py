@@ -262,8 +262,16 @@ _PLAIN_TAGS: dict[str, str] = {}
 
 def _plain_tag(value: str) -> str:
     """The tag the safe loader resolves a (non-empty) plain scalar to."""
-    if value[0].isalpha() and value[0].isascii():
+    first = value[0]
+    if first.isalpha() and first.isascii():
         return _LETTER_TAGS.get(value, _STR)
+    if value.isdigit() and value.isascii():
+        # Decimal (`maxTurns: 30`) or, with a leading zero, octal: `08` is neither, so a string.
+        return _INT if first != "0" or _OCTAL.issuperset(value) else _STR
+    whole = _WHOLE_ONLY.get(first)
+    if whole is not None:
+        # `<<`, `=` and `~` have a type alone, and start only strings otherwise (`<target>`).
+        return whole[1] if value == whole[0] else _STR
     if value[0] not in _TYPED_FIRST:
         return _STR
     tag = _PLAIN_TAGS.get(value)
@@ -275,6 +283,12 @@ def _plain_tag(value: str) -> str:
     return tag
 
 
+_OCTAL = frozenset("01234567")
+_WHOLE_ONLY = {
+    "<": ("<<", "tag:yaml.org,2002:merge"),
+    "=": ("=", "tag:yaml.org,2002:value"),
+    "~": ("~", _NULL),
+}
 # The first characters of the plain scalars `_plain_tag` asks PyYAML about.
 _TYPED_FIRST = frozenset("0123456789+-.~<=")
 

@@ -3,6 +3,7 @@ gives, node for node and offset for offset, or it is left to the parser."""
 
 from __future__ import annotations
 
+import itertools
 import subprocess
 import sys
 from pathlib import Path
@@ -194,6 +195,10 @@ def test_only_booleans_and_null_start_with_a_letter_among_the_types_pyyaml_resol
     for first in typed_letters:
         assert {tag for tag, _pattern in resolvers[first]} <= {yamltree._BOOL, yamltree._NULL}
     words = [*yamltree._LETTER_TAGS, "yess", "Nulls", "ONE", "y", "n", "Off-line", "trueish", "None"]
+    # Digits alone are answered without PyYAML too: decimal, octal with a leading zero, or text.
+    digits = ["".join(p) for size in (1, 2, 3) for p in itertools.product("0178", repeat=size)]
+    words += [*digits, "12345678901234567890", "0777", "0778", "٣", "1٣"]
+    words += ["<", "<<", "<<<", "<target>", "=", "==", "=x", "~", "~~", "~x"]
     resolver: Any = yaml.resolver.Resolver()
     for word in words:
         expected = resolver.resolve(yaml.ScalarNode, word, (True, False))
