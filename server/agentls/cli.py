@@ -967,7 +967,9 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     # The report is written at once: `json.dump` wrote each of its tens of thousands of pieces
     # on its own, and `print` each line, which costs most where the output is unbuffered.
     if args.format in ("json", "sarif"):
-        stdout.write(_json_text(_as_json(reported) if args.format == "json" else _as_sarif(reported)) + "\n")
+        stdout.write(
+            (_json_report(reported) if args.format == "json" else _json_text(_as_sarif(reported))) + "\n"
+        )
     else:
         shown = _Displayed()
         stdout.write(
@@ -985,21 +987,36 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
     return 1 if any(r.severity is Severity.ERROR for r in reported) else 0
 
 
-def _as_json(reported: Sequence[Reported]) -> list[dict[str, Any]]:
+def _json_report(reported: Sequence[Reported]) -> str:
+    """`_json_text(_as_json(reported))`, written straight from the findings: each is one object
+    of the same eight keys, so one template writes it (a check of 20,000 agents reports ~10,000)."""
+    if not reported:
+        return "[]"
+    from json.encoder import encode_basestring_ascii as quoted
+
     shown = _Displayed()
-    return [
-        {
-            "path": shown[r.path],
-            "line": r.line,
-            "column": r.column,
-            "endLine": r.end_line,
-            "endColumn": r.end_column,
-            "severity": r.severity.label,
-            "code": r.finding.code,
-            "message": r.finding.message,
-        }
-        for r in reported
-    ]
+    template = (
+        '  {\n    "path": %s,\n    "line": %d,\n    "column": %d,\n    "endLine": %d,\n'
+        '    "endColumn": %d,\n    "severity": %s,\n    "code": %s,\n    "message": %s\n  }'
+    )
+    return (
+        "[\n"
+        + ",\n".join(
+            template
+            % (
+                quoted(shown[r.path]),
+                r.line,
+                r.column,
+                r.end_line,
+                r.end_column,
+                quoted(r.severity.label),
+                quoted(r.finding.code),
+                quoted(r.finding.message),
+            )
+            for r in reported
+        )
+        + "\n]"
+    )
 
 
 # SARIF's level for each severity, by its label (`Severity` belongs to the engine, not loaded here).

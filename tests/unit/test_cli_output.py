@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 
 from agentls import cli
+from agentls.config import Settings
 from agentls.document import parse_document
 from helpers import EXAMPLES
 
@@ -79,6 +80,32 @@ def test_the_report_is_written_at_once(examples: Path, form: str) -> None:
     assert stdout.writes == 1
     if form != "text":
         assert out == json.dumps(json.loads(out), indent=2) + "\n"
+
+
+def test_the_json_report_is_json_dumps_of_one_object_per_finding(examples: Path) -> None:
+    reported, _problems, _checked = cli.run_check([examples], Settings(), None, False)
+    assert len(reported) > 10
+    # A message and a path with what JSON escapes: quotes, backslashes, newlines, non-ASCII.
+    odd = reported[0]._replace(
+        path=examples / 'a "quoted" ü\\path.md',
+        finding=reported[0].finding._replace(message='Line "one"\nline two: é 😀 \\ \t'),
+    )
+    shown = cli._Displayed()
+    for findings in ([], reported, [*reported, odd]):
+        expected = [
+            {
+                "path": shown[r.path],
+                "line": r.line,
+                "column": r.column,
+                "endLine": r.end_line,
+                "endColumn": r.end_column,
+                "severity": r.severity.label,
+                "code": r.finding.code,
+                "message": r.finding.message,
+            }
+            for r in findings
+        ]
+        assert cli._json_report(findings) == json.dumps(expected, indent=2)
 
 
 def test_paths_are_shown_relative_to_the_working_folder_when_under_it(
