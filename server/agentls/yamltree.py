@@ -212,12 +212,15 @@ def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
 
 
 # The shapes of line `_simple_tree` reads: `key: value` or `key:` at the margin, and a list item.
-_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +([^\n]*))?\n")
-_ITEM_LINE = re.compile(r"( *)- ([^\n]*)\n")
+_KEY_LINE = re.compile(r"([A-Za-z_][A-Za-z0-9_-]*):(?: +([^\r\n]*))?\r?\n")
+_ITEM_LINE = re.compile(r"( *)- ([^\r\n]*)\r?\n")
 # Characters for which `_simple_tree` leaves the text to the parser: those it refuses (controls,
 # C1 controls, lone surrogates, U+FFFE and U+FFFF: every character outside YAML's printable set),
-# and tabs, the line breaks of YAML 1.1 beyond `\n` (CR, NEL, LS, PS) and the byte order mark.
-_UNUSUAL_CHARACTER = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]")
+# and tabs, the line breaks of YAML 1.1 beyond `\n` and `\r\n` (a CR alone, NEL, LS, PS) and the
+# byte order mark.
+_UNUSUAL_CHARACTER = re.compile(
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]|\r(?!\n)"
+)
 # What a plain scalar may not start with (an indicator, or a space), or hold (a comment, or a
 # colon that makes it a key), in the values `_simple_tree` reads.
 _PLAIN_FIRST = frozenset("-?:,[]{}#&*!|>'\"%@` ")
@@ -325,10 +328,10 @@ def _simple_scalar(text: str, start: int) -> ScalarNode | None:
 def _simple_tree(text: str, base: int) -> MappingNode | None:
     """The tree PyYAML's composer gives (see `_convert`) for the frontmatter most agents have,
     read without the parser: lines of `key: value` at the margin, where a value is a plain scalar
-    or a quoted one without escapes on the same line, or `key:` followed by nothing (null) or by a
-    list of such values, one `- item` a line; blank lines between keys. None for anything else
-    (comments, other indentation, multi-line values, flow collections, anchors, tags, escapes,
-    tabs, unusual line breaks): the parser reads those.
+    or a quoted one (see `_simple_scalar`) on the same line, or `key:` followed by nothing (null)
+    or by a list of such values, one `- item` a line; blank lines between keys; each line ending
+    in `\n` or `\r\n`. None for anything else (comments, other indentation, multi-line values,
+    flow collections, anchors, tags, other escapes, tabs, other line breaks): the parser reads it.
 
     Where the composer puts each node is reproduced too: a mapping ends at the end of the text, a
     list at the next key (past blank lines) or there, and a null value is an empty scalar just
@@ -342,6 +345,9 @@ def _simple_tree(text: str, base: int) -> MappingNode | None:
     while at < size:
         if text[at] == "\n":
             at += 1
+            continue
+        if text.startswith("\r\n", at):
+            at += 2
             continue
         line = key_line(text, at)
         if line is None:
@@ -377,7 +383,7 @@ def _simple_tree(text: str, base: int) -> MappingNode | None:
                 value = ScalarNode("", base + key_end + 1, base + key_end + 1, _NULL, "")
             else:
                 following = at
-                while following < size and text[following] == "\n":
+                while following < size and text[following] in "\r\n":
                     following += 1
                 value = SequenceNode(tuple(items), base + first_item, base + following, _SEQ, False)
         if value is None:
