@@ -38,13 +38,17 @@ if TYPE_CHECKING:
 class Reported(NamedTuple):
     """A finding as `check` reports it: in which file, at which severity, and where."""
 
-    path: Path
+    location: str  # the file, as `check` found it (`FoundFile.location`)
     finding: Finding
     severity: Severity
     line: int  # 1-based
     column: int  # 1-based, code points
     end_line: int
     end_column: int
+
+    @property
+    def path(self) -> Path:
+        return Path(self.location)
 
 
 class _HelpFormatter(argparse.HelpFormatter):
@@ -293,16 +297,10 @@ def run_check(
         if number in unreadable
     )
     checked = sum(1 for number in job.report_numbers if number not in unreadable)
-    shown: dict[int, Path] = {}  # a path made for each reported file with findings
     # Each file's findings come from one process, in order: a stable sort by file puts them
     # where one process would have.
     rows = sorted(outcome.rows, key=lambda row: row[0])
-    reported = []
-    for row in rows:
-        path = shown.get(row[0])
-        if path is None:
-            path = shown[row[0]] = Path(report_paths[row[0]])
-        reported.append(Reported(path, *row[1:]))
+    reported = [Reported(report_paths[row[0]], *row[1:]) for row in rows]
     return reported, problems, checked
 
 
@@ -887,7 +885,7 @@ def default_jobs(files: int) -> int:
     return max(1, min(cores, 8))
 
 
-class _Displayed(dict[Path, str]):
+class _Displayed(dict[str, str]):
     """How `check` shows each path: relative to the working folder when it is under it, as it is
     otherwise; worked out once a path (a file has many findings) against the folder at the start."""
 
@@ -898,14 +896,14 @@ class _Displayed(dict[Path, str]):
         self._folder = folder
         self._under = folder if folder.endswith(os.sep) else folder + os.sep
 
-    def __missing__(self, path: Path) -> str:
-        # `relative_to` compares parts, which on POSIX is comparing the text: a path is under the
-        # folder when it starts with it and a separator. (That cost more than writing the report
-        # for a check with thousands of files reported.) Windows paths compare without case.
-        text = str(path)
+    def __missing__(self, text: str) -> str:
+        # `relative_to` compares parts, which on POSIX is comparing the text of a normal path (a
+        # location `check` found): it is under the folder when it starts with it and a separator.
+        # (That cost more than writing the report for a check with thousands of files reported.)
+        # Windows paths compare without case.
         if os.name == "nt":
             try:
-                shown = str(path.relative_to(self._cwd))
+                shown = str(Path(text).relative_to(self._cwd))
             except ValueError:
                 shown = text
         elif text == self._folder:
@@ -914,7 +912,7 @@ class _Displayed(dict[Path, str]):
             shown = text[len(self._under) :]
         else:
             shown = text
-        self[path] = shown
+        self[text] = shown
         return shown
 
 
@@ -974,7 +972,7 @@ def _check(args: argparse.Namespace, stdout: TextIO, stderr: TextIO) -> int:
         shown = _Displayed()
         stdout.write(
             "".join(
-                f"{shown[item.path]}:{item.line}:{item.column}: {item.severity.label}: "
+                f"{shown[item.location]}:{item.line}:{item.column}: {item.severity.label}: "
                 f"{item.finding.message} [{item.finding.code}]\n"
                 for item in reported
             )
@@ -1004,7 +1002,7 @@ def _json_report(reported: Sequence[Reported]) -> str:
         + ",\n".join(
             template
             % (
-                quoted(shown[r.path]),
+                quoted(shown[r.location]),
                 r.line,
                 r.column,
                 r.end_line,
@@ -1036,7 +1034,11 @@ def _as_sarif(reported: Sequence[Reported]) -> dict[str, Any]:
         for info in CODES.values()
     ]
     rule_index = {info.code: number for number, info in enumerate(CODES.values())}
-    uris = _FileUris()
+    paths = _FileUris()
+    uris: dict[str, str] = {}
+    for r in reported:
+        if r.location not in uris:
+            uris[r.location] = paths[r.path]
     results = [
         {
             "ruleId": r.finding.code,
@@ -1046,7 +1048,7 @@ def _as_sarif(reported: Sequence[Reported]) -> dict[str, Any]:
             "locations": [
                 {
                     "physicalLocation": {
-                        "artifactLocation": {"uri": uris[r.path]},
+                        "artifactLocation": {"uri": uris[r.location]},
                         "region": {
                             "startLine": r.line,
                             "startColumn": r.column,

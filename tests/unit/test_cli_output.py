@@ -87,14 +87,14 @@ def test_the_json_report_is_json_dumps_of_one_object_per_finding(examples: Path)
     assert len(reported) > 10
     # A message and a path with what JSON escapes: quotes, backslashes, newlines, non-ASCII.
     odd = reported[0]._replace(
-        path=examples / 'a "quoted" ü\\path.md',
+        location=str(examples / 'a "quoted" ü\\path.md'),
         finding=reported[0].finding._replace(message='Line "one"\nline two: é 😀 \\ \t'),
     )
     shown = cli._Displayed()
     for findings in ([], reported, [*reported, odd]):
         expected = [
             {
-                "path": shown[r.path],
+                "path": shown[r.location],
                 "line": r.line,
                 "column": r.column,
                 "endLine": r.end_line,
@@ -116,20 +116,21 @@ def test_paths_are_shown_relative_to_the_working_folder_when_under_it(
     inside, outside = tmp_path / "a" / "b.md", tmp_path.parent / "c.md"
     beside = tmp_path.parent / (tmp_path.name + "-other") / "d.md"  # starts with the folder's name
     relative = Path("e", "f.md")
-    assert (shown[inside], shown[outside], shown[tmp_path], shown[beside], shown[relative]) == (
+    inside_, outside_, here, beside_, relative_ = map(str, (inside, outside, tmp_path, beside, relative))
+    assert (shown[inside_], shown[outside_], shown[here], shown[beside_], shown[relative_]) == (
         str(Path("a", "b.md")),
         str(outside),
         ".",
         str(beside),
         str(relative),
     )
-    assert shown[inside] is shown[inside]
+    assert shown[inside_] is shown[inside_]
     for path in (inside, outside, tmp_path, beside, tmp_path / "a" / ".." / "g.md"):
         try:
             expected = str(path.relative_to(tmp_path))
         except ValueError:
             expected = str(path)
-        assert cli._Displayed()[path] == expected
+        assert cli._Displayed()[str(path)] == expected
 
 
 def test_sarif_uris_are_those_of_the_resolved_paths(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
