@@ -1,6 +1,8 @@
 """A safe YAML node tree with the exact span of every key, value and list item.
 
-PyYAML's composer (the libyaml C parser where present) builds the node graph; nothing is ever
+Frontmatter of the usual shapes (`key: value` lines, lists of values) is read directly into the
+tree the parser would give (`_simple_tree`); anything else goes to PyYAML's composer (the libyaml
+C parser where present), imported only then, which builds the node graph; nothing is ever
 constructed from a tag, so `!!python/object` and friends stay inert text. Aliases are kept as
 references to the node they name and are only expanded by `to_python`, under a budget, so a
 "billion laughs" frontmatter costs a few microseconds and an error instead of gigabytes.
