@@ -101,8 +101,9 @@ _SEPARATOR_CHARS = ("-", ":", "_", "/")
 
 class Vocabulary:
     """Candidate names prepared once for many `rank` calls: grouped by folded spelling and by
-    length (with the letters each name holds, see `letter_counts`, once asked), and sorted
-    forwards and backwards so prefixes and suffixes are found by bisection."""
+    length (with the letters each name holds, see `letter_counts`, and for a length with many
+    names an index of their pieces, see `pieces_of`, each once asked), and sorted forwards and
+    backwards so prefixes and suffixes are found by bisection."""
 
     def __init__(self, names: Iterable[str], indexed_from: int = 48) -> None:
         self.names = list(dict.fromkeys(names))

@@ -277,7 +277,7 @@ def _plain_tag(value: str) -> str:
     if whole is not None:
         # `<<`, `=` and `~` have a type alone, and start only strings otherwise (`<target>`).
         return whole[1] if value == whole[0] else _STR
-    if value[0] not in _TYPED_FIRST:
+    if first not in _TYPED_FIRST:
         return _STR
     tag = _PLAIN_TAGS.get(value)
     if tag is None:
