@@ -1019,7 +1019,7 @@ def _prose_candidates(
             if (
                 key != name
                 or known(key)
-                or not (looks_like_agent_name(name) or _AGENT_WORD_AFTER.match(text, end))
+                or not (looks_like_agent_name(name) or _AGENT_WORD_AFTER.match(text, end, region.end))
             ):
                 return
             context.prepare()
@@ -1034,7 +1034,8 @@ def _prose_candidates(
             flags |= _EMPHASIS
         elif start >= 2 and text.startswith("**", end) and text.startswith("**", start - 2):
             flags |= _EMPHASIS
-        if _AGENT_WORD_AFTER.match(text, end):
+        # The word after counts within the region only, as the scanners look only there.
+        if _AGENT_WORD_AFTER.match(text, end, region.end):
             flags |= _AGENT_WORD
         # Only an unknown role-like name needs the sentence around it (see counts_as_reference),
         # which is worked out when it is asked for.

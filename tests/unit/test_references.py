@@ -342,6 +342,7 @@ _UNKNOWN_PIECES = [
 @example(pieces=["data", "-", "engineer", ":", ":", "x"], bounds=(0, 160))
 @example(pieces=["data", "_", "aware", "`", " ", "ſub", "-", "agents"], bounds=(0, 160))
 @example(pieces=["data", "-", "pro", "_", " ", "agent"], bounds=(0, 160))
+@example(pieces=["data", "-", "data", " ", "Agent"], bounds=(0, 9))  # "Agent" past the region's end
 @settings(max_examples=3000, deadline=None)
 def test_the_unknown_token_scanner_finds_every_token_that_can_be_unknown(
     pieces: list[str], bounds: tuple[int, int]
@@ -355,7 +356,7 @@ def test_the_unknown_token_scanner_finds_every_token_that_can_be_unknown(
         (name, start)
         for name, start in every
         if name == name.lower()
-        and (looks_like_agent_name(name) or _AGENT_WORD_AFTER.match(text, start + len(name)))
+        and (looks_like_agent_name(name) or _AGENT_WORD_AFTER.match(text, start + len(name), region.end))
     }
     found = set(_tokens_maybe_unknown(text, region))
     assert kept <= found <= set(every)
