@@ -186,6 +186,10 @@ def _nesting_too_deep(text: str) -> int | None:
     return None
 
 
+def _interned(value: str) -> str:
+    return sys.intern(value) if len(value) <= INTERN_UP_TO else value
+
+
 def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
     yaml = sys.modules["yaml"]  # imported: it made the node
     known = seen.get(id(node))
@@ -195,10 +199,7 @@ def _convert(node: yaml.Node, base: int, seen: dict[int, Node]) -> Node:
     end = base + node.end_mark.index
     result: Node
     if isinstance(node, yaml.ScalarNode):
-        value = str(node.value)
-        if len(value) <= INTERN_UP_TO:
-            value = sys.intern(value)
-        result = ScalarNode(value, start, end, node.tag, node.style)
+        result = ScalarNode(_interned(str(node.value)), start, end, node.tag, node.style)
         seen[id(node)] = result
     elif isinstance(node, yaml.SequenceNode):
         sequence = SequenceNode((), start, end, node.tag, bool(getattr(node, "flow_style", False)))
@@ -261,6 +262,15 @@ _LETTER_TAGS = {
     ),
     **dict.fromkeys(["null", "Null", "NULL"], _NULL),
 }
+_OCTAL = frozenset("01234567")
+_WHOLE_ONLY = {
+    "<": ("<<", "tag:yaml.org,2002:merge"),
+    "=": ("=", "tag:yaml.org,2002:value"),
+    "~": ("~", _NULL),
+}
+# The first characters besides letters of the plain scalars that may be typed: those `_plain_tag`
+# does not answer itself it asks PyYAML about.
+_TYPED_FIRST = frozenset("0123456789+-.~<=")
 # The tag of each short plain scalar resolved by PyYAML: they recur in every file.
 _PLAIN_TAGS: dict[str, str] = {}
 
@@ -288,16 +298,6 @@ def _plain_tag(value: str) -> str:
     return tag
 
 
-_OCTAL = frozenset("01234567")
-_WHOLE_ONLY = {
-    "<": ("<<", "tag:yaml.org,2002:merge"),
-    "=": ("=", "tag:yaml.org,2002:value"),
-    "~": ("~", _NULL),
-}
-# The first characters of the plain scalars `_plain_tag` asks PyYAML about.
-_TYPED_FIRST = frozenset("0123456789+-.~<=")
-
-
 def _simple_scalar(text: str, start: int) -> ScalarNode | None:
     """The node of a one-line value starting at `start`, or None unless it is a plain scalar or a
     quoted one (see `_DOUBLE_QUOTED`), followed by nothing but spaces."""
@@ -316,15 +316,10 @@ def _simple_scalar(text: str, start: int) -> ScalarNode | None:
                 inner = inner.replace("''", "'")
         elif "\\" in inner:
             inner = _ESCAPE.sub(lambda escape: _ESCAPES[escape.group(1)], inner)
-        if len(inner) <= INTERN_UP_TO:
-            inner = sys.intern(inner)
-        return ScalarNode(inner, start, end, _STR, first)
+        return ScalarNode(_interned(inner), start, end, _STR, first)
     if first in _PLAIN_FIRST or ": " in value or " #" in value or value[-1] == ":":
         return None
-    tag = _plain_tag(value)
-    if len(value) <= INTERN_UP_TO:
-        value = sys.intern(value)
-    return ScalarNode(value, start, end, tag, "")
+    return ScalarNode(_interned(value), start, end, _plain_tag(value), "")
 
 
 def _simple_tree(text: str, base: int) -> MappingNode | None:
@@ -356,13 +351,7 @@ def _simple_tree(text: str, base: int) -> MappingNode | None:
             return None
         key_text = line.group(1)
         key_end = line.end(1)
-        key = ScalarNode(
-            sys.intern(key_text) if len(key_text) <= INTERN_UP_TO else key_text,
-            base + at,
-            base + key_end,
-            _plain_tag(key_text),
-            "",
-        )
+        key = ScalarNode(_interned(key_text), base + at, base + key_end, _plain_tag(key_text), "")
         at = line.end()
         value: Node | None
         if line.group(2) is not None:
