@@ -491,7 +491,9 @@ _CLASS_ALNUM = ord("a")
 # in one of `_ROLE_ENDING`'s endings or is one of `_ROLE_WORDS`. Starts with the literal "-", so
 # the engine skips to each one at C speed (see `_tokens_maybe_unknown`).
 _ROLE_WORD = "|".join(re.escape(word) for word in sorted(_ROLE_WORDS, key=len, reverse=True))
-_ROLE_TAIL = re.compile(rf"-(?:[a-z0-9_:]*(?:er|or|ist|ian)|(?:{_ROLE_WORD}))(?![A-Za-z0-9])")
+# The look-ahead turns away a "-" that no such part follows (a list item's) before the
+# alternatives are tried.
+_ROLE_TAIL = re.compile(rf"-(?=[a-z0-9_:])(?:[a-z0-9_:]*(?:er|or|ist|ian)|(?:{_ROLE_WORD}))(?![A-Za-z0-9])")
 # The optional "sub" or "sub-" of `_AGENT_WORD_AFTER`, just before an "agent".
 _SUB_BEFORE_AGENT = re.compile(r"sub-?$", re.IGNORECASE)
 _MENTION = re.compile(r"@agent-([A-Za-z][A-Za-z0-9]*(?:[-_:]{1,2}[A-Za-z0-9]+)*)")
@@ -509,14 +511,13 @@ _AGENT_NAME_ARGUMENT = re.compile(r"[A-Za-z][\w:-]*")
 _INLINE_CODE = re.compile(r"(`+)([^`\r\n][^\r\n]*?)(?<!`)\1(?!`)")
 # A bold word followed by a colon is a list label (`**Summary**: ...`), not a name.
 _BOLD_WORD = re.compile(r"\*\*([A-Za-z][A-Za-z0-9]*)\*\*(?![\w*:])")
-# "agent", "agents", "subagent", "Sub-agents" as whole words. The pattern starts with a literal
-# so the engine skips to each "gent" at C speed; `_is_agent_noun` checks what comes before (a
-# leading `\b` made it try every position of the body, the costliest scan of all).
+# "agent", "agents", "subagent", "Sub-agents" as whole words: tried where "gent" follows the "a"
+# of an "agent" (see `_agent_places`); `_agent_noun_start` checks what comes before.
 _AGENT_NOUN = re.compile(r"gents?\b")
+# The word "agent" or "agents" (in any case), where `_AGENT_WORD_AFTER` ends.
+_AGENT_WORD_AT = re.compile(r"agents?\b", re.IGNORECASE)
 _WORD_BEFORE = re.compile(r"(?<![\w@./\\-])([A-Za-z][A-Za-z0-9]{2,})[`*_\"']*[ \t]+$")
 _AGENT_WORD_AFTER = re.compile(r"[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IGNORECASE)
-# `_AGENT_WORD_AFTER` where it starts with a backtick (the one closing a code span).
-_CODE_THEN_AGENT_WORD = re.compile(r"`[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IGNORECASE)
 _FENCE_LINE = re.compile(r"^[ \t]*(`{3,}|~{3,})([^\r\n]*)\r?$", re.MULTILINE)
 _HEADING_LINE = re.compile(r"^ {0,3}(#{1,6})(?:[ \t]+([^\r\n]*?))?[ \t#]*\r?$", re.MULTILINE)
 _SENTENCE_END = re.compile(r"[.!?;](?:\s|$)|\s[-—–]\s")
@@ -884,7 +885,78 @@ def _hyphenated_tokens(text: str, region: Span) -> Iterable[tuple[str, int]]:
             double = after(b"a--a", at)
 
 
-def _tokens_maybe_unknown(text: str, region: Span) -> Iterable[tuple[str, int]]:
+def _agent_places(lowered: bytes, start: int) -> list[int]:
+    """Where the word "agent" starts in any ASCII case (as part of any word) in the region that
+    starts at `start` and whose text, as ASCII with anything else "?" (one byte a character, so
+    every offset holds) and lower-cased, is `lowered`. The scans that start from the word (explicit
+    markers, "agent" after a name, the noun) all take these places: one pass instead of one each."""
+    places: list[int] = []
+    at = lowered.find(b"agent")
+    while at >= 0:
+        places.append(start + at)
+        at = lowered.find(b"agent", at + 5)
+    return places
+
+
+# For an "agent" (or the "sub" or "sub-" before it) with blanks before: where it starts, where
+# those blanks start, and where the quotes and emphasis marks before them start, which is where
+# a name followed by the word "agent" (see `_AGENT_WORD_AFTER`) ends.
+_Lead = tuple[int, int, int]
+
+
+def _agent_leads(text: str, region: Span, places: Iterable[int]) -> list[_Lead]:
+    """(agent, blank, last) for each of the "agent" `places` and the "sub" or "sub-" just before
+    one, where blanks come before it: text[blank:agent-or-sub] is blanks, text[last:blank] quotes
+    and emphasis marks (`_AGENT_WORD_AFTER` read backwards), all inside the region."""
+    start = region.start
+    leads: list[_Lead] = []
+    for noun in places:
+        sub = _SUB_BEFORE_AGENT.search(text, max(start, noun - 4), noun)
+        for before in (noun,) if sub is None else (noun, sub.start()):
+            blank = before
+            while blank > start and text[blank - 1] in " \t":
+                blank -= 1
+            if blank == before:
+                continue
+            last = blank
+            while last > start and text[last - 1] in "`*_\"'":
+                last -= 1
+            leads.append((noun, blank, last))
+    return leads
+
+
+def _marked(text: str, region: Span, places: Iterable[int], marker: str) -> bool:
+    """Whether text[region] holds `marker`, which holds the word "agent" as written there, told
+    from the `places` of "agent" (`_agent_places`) instead of another pass over the text."""
+    offset = marker.lower().index("agent")
+    return any(
+        at - offset >= region.start and text.startswith(marker, at - offset, region.end) for at in places
+    )
+
+
+def _agent_nouns(text: str, region: Span, places: Iterable[int]) -> Iterator[int]:
+    """Where each noun "agent(s)", "subagent(s)" or "sub-agent(s)" (see `_agent_noun_start`) in
+    text[region] starts, in order, from the `places` of "agent" (`_agent_places`)."""
+    for at in places:
+        if _AGENT_NOUN.match(text, at + 1, region.end) is not None:
+            noun = _agent_noun_start(text, at + 1, region.start)
+            if noun >= 0:
+                yield noun
+
+
+def _code_then_agent_word(text: str, region: Span, leads: Iterable[_Lead]) -> bool:
+    """Whether a backtick (closing a code span) comes before the word "agent" in the region, with
+    only quotes and emphasis marks, then blanks, then an optional "sub" or "sub-", between: what
+    `_AGENT_WORD_AFTER` after a backtick finds."""
+    return any(
+        text.find("`", last, blank) >= 0 and _AGENT_WORD_AT.match(text, noun, region.end)
+        for noun, blank, last in leads
+    )
+
+
+def _tokens_maybe_unknown(
+    text: str, region: Span, ascii_body: bytes | None = None, leads: Iterable[_Lead] | None = None
+) -> Iterable[tuple[str, int]]:
     """The tokens of `_hyphenated_tokens` that can be unknown references when every lower-case
     token naming a known agent, every token with a capital and every token that is neither
     role-like nor followed by the word "agent" are left out, as `_prose_candidates` does when
@@ -894,14 +966,18 @@ def _tokens_maybe_unknown(text: str, region: Span) -> Iterable[tuple[str, int]]:
     `_hyphenated_tokens`), and is lower-case, so it is found from a place inside it:
     - a role-like one from its last "-", where `_ROLE_TAIL` matches: the last part, which holds
       no "-", ends in a role ending or is a role word, and no letter or digit follows the token;
-    - any other from the "agent" after it (`_AGENT_WORD_AFTER`: quotes, blanks, an optional
-      "sub" or "sub-", "agent"), by going back over those to the token's last character.
+    - any other from the "agent" after it (`_agent_leads`), by going back over the blanks,
+      quotes and emphasis marks between to the token's last character.
     Each place gives the token that `_TOKEN` matches at the start of its run, if any; one token
-    may come more than once, and not in order."""
+    may come more than once, and not in order. `ascii_body` (text[region] as ASCII, anything else
+    "?") and `leads` are worked out here unless the caller has them."""
     start, end = region.start, region.end
     if end <= start:
         return
-    ascii_body = text[start:end].encode("ascii", "replace")
+    if ascii_body is None:
+        ascii_body = text[start:end].encode("ascii", "replace")
+    if leads is None:
+        leads = _agent_leads(text, region, _agent_places(ascii_body.lower(), start))
     classes = ascii_body.translate(_CLASSES)
     rfind, token_at = classes.rfind, _TOKEN.match
 
@@ -913,27 +989,9 @@ def _tokens_maybe_unknown(text: str, region: Span) -> Iterable[tuple[str, int]]:
     for tail in _ROLE_TAIL.finditer(text, start, end):
         if (found := token_around(tail.start())) is not None:
             yield found
-    # "agent" in any case: lower-casing the ASCII text keeps every offset.
-    lowered = ascii_body.lower()
-    at = lowered.find(b"agent")
-    while at >= 0:
-        noun = start + at
-        sub = _SUB_BEFORE_AGENT.search(text, max(start, noun - 4), noun)
-        for before in (noun,) if sub is None else (noun, sub.start()):
-            blank = before
-            while blank > start and text[blank - 1] in " \t":
-                blank -= 1
-            if blank == before:
-                continue
-            last = blank
-            while last > start and text[last - 1] in "`*_\"'":
-                last -= 1
-            found = (
-                token_around(last - 1) if last > start and classes[last - 1 - start] == _CLASS_ALNUM else None
-            )
-            if found is not None:
-                yield found
-        at = lowered.find(b"agent", at + 5)
+    for _noun, _blank, last in leads:
+        if last > start and classes[last - 1 - start] == _CLASS_ALNUM and (found := token_around(last - 1)):
+            yield found
 
 
 class _RoleContext:
@@ -976,21 +1034,25 @@ def _prose_candidates(
     context = _BodyContext(text, region, prepared=known is None)
     deferred = False
     segment_has = text.find
-    bounds = (region.start, region.end)
+    start, end = region.start, region.end
+    # Most markers hold the word "agent": found once (see `_agent_places`), each is told by what
+    # is written there.
+    ascii_body = text[start:end].encode("ascii", "replace")
+    places = _agent_places(ascii_body.lower(), start)
     explicit: set[int] = set()
 
     def add_explicit(name: str, start: int, kind: str) -> None:
         explicit.add(start)
         found.append((start, start + len(name), name, _EXPLICIT, kind))
 
-    if segment_has("subagent_type", region.start, region.end) >= 0:
+    if _marked(text, region, places, "subagent_type"):
         for match in _SUBAGENT_TYPE.finditer(text, region.start, region.end):
             group = 1 if match.group(1) is not None else 2
             raw = match.group(group)
             value = raw.strip()
             if value:
                 add_explicit(value, match.start(group) + (len(raw) - len(raw.lstrip())), "subagent-type")
-    if segment_has("Agent(", *bounds) >= 0 or segment_has("Task(", *bounds) >= 0:
+    if _marked(text, region, places, "Agent(") or segment_has("Task(", start, end) >= 0:
         for match in _AGENT_CALL.finditer(text, region.start, region.end):
             if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "._"):
                 continue  # `DatabaseAgent(x)`, `obj.Task(x)`: code, not the tool
@@ -999,7 +1061,7 @@ def _prose_candidates(
                 word = part.group(0).strip().strip("\"'")
                 if word and _AGENT_NAME_ARGUMENT.fullmatch(word) and "=" not in part.group(0):
                     add_explicit(word, inner_start + part.start() + part.group(0).find(word), "tool-argument")
-    if segment_has("@agent-", region.start, region.end) >= 0:
+    if _marked(text, region, places, "@agent-"):
         for match in _MENTION.finditer(text, region.start, region.end):
             before = text[match.start() - 1] if match.start() > 0 else " "
             if not (before.isalnum() or before in "._"):
@@ -1045,32 +1107,34 @@ def _prose_candidates(
             flags |= _DEFERRED
         found.append((start, end, name, flags, "prose"))
 
-    if segment_has("agents/", region.start, region.end) >= 0:
+    if _marked(text, region, places, "agents/"):
         for match in _PATH_TOKEN.finditer(text, region.start, region.end):
             before = text[match.start() - 1] if match.start() > 0 else " "
             if not (before.isalnum() or before in "./-_"):
                 consider(match.group(1), match.start(1), _COLLABORATION)
-    tokens = _hyphenated_tokens if known is None else _tokens_maybe_unknown
-    for name, start in tokens(text, region):
-        consider(name, start, 0)
+    leads = _agent_leads(text, region, places) if known is not None else []
+    tokens = (
+        _hyphenated_tokens(text, region)
+        if known is None
+        else _tokens_maybe_unknown(text, region, ascii_body, leads)
+    )
+    for name, at in tokens:
+        consider(name, at, 0)
     # Ordinary words only name an agent when the text singles them out. Asked only for unknown
     # names, such a word (never role-like) counts only with "agent" right after its closing
     # backtick: without that anywhere, none can.
-    if known is None or _CODE_THEN_AGENT_WORD.search(text, region.start, region.end):
+    if known is None or _code_then_agent_word(text, region, leads):
         context.prepare()
-    for start, _end, inner in context.inline:
+    for code_start, _end, inner in context.inline:
         if inner.isalnum() and inner[:1].isalpha() and len(inner) >= 3 and inner.lower() not in _STOPWORDS:
-            consider(inner, text.find(inner, start), 0)
+            consider(inner, text.find(inner, code_start), 0)
     if segment_has("**", region.start, region.end) >= 0:
         for match in _BOLD_WORD.finditer(text, region.start, region.end):
             word = match.group(1)
             before = text[match.start() - 1] if match.start() > 0 else " "
             if len(word) >= 3 and word.lower() not in _STOPWORDS and not (before.isalnum() or before == "*"):
                 consider(word, match.start(1), 0)
-    for match in _AGENT_NOUN.finditer(text, region.start, region.end):
-        noun = _agent_noun_start(text, match.start(), region.start)
-        if noun < 0:
-            continue
+    for noun in _agent_nouns(text, region, places):
         word_match = _WORD_BEFORE.search(text, max(region.start, noun - 48), noun)
         if word_match is not None and word_match.group(1).lower() not in _STOPWORDS:
             consider(word_match.group(1), word_match.start(1), 0)

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from agentls.dialects import Dialect
 from agentls.document import parse_document
 from agentls.references import (
+    _AGENT_NOUN,
     _AGENT_WORD_AFTER,
     _FENCE_LINE,
     _HEADING_LINE,
@@ -20,10 +21,16 @@ from agentls.references import (
     _TOKEN,
     Candidate,
     CandidateTable,
+    _agent_leads,
+    _agent_noun_start,
+    _agent_nouns,
+    _agent_places,
+    _code_then_agent_word,
     _fence_lines,
     _heading_lines,
     _hyphenated_tokens,
     _inline_code_spans,
+    _marked,
     _tokens_maybe_unknown,
     candidates_at,
     candidates_named,
@@ -360,6 +367,68 @@ def test_the_unknown_token_scanner_finds_every_token_that_can_be_unknown(
     }
     found = set(_tokens_maybe_unknown(text, region))
     assert kept <= found <= set(every)
+
+
+_AGENT_PIECES = [
+    "agent",
+    "Agent",
+    "aGENT",
+    "gent",
+    "a",
+    "s",
+    "ſ",
+    "sub",
+    "Sub",
+    "ſub",
+    "-",
+    "_type",
+    "subagent_type",
+    "(",
+    "@",
+    "/",
+    "`",
+    "*",
+    "'",
+    " ",
+    "\t",
+    "\n",
+    "x",
+    "é",
+    "\U0001f600",
+]
+# What `_code_then_agent_word` tells without another pass: `_AGENT_WORD_AFTER` after a backtick.
+_CODE_THEN_AGENT_WORD = re.compile(r"`[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IGNORECASE)
+
+
+@given(
+    pieces=st.lists(st.sampled_from(_AGENT_PIECES), max_size=24),
+    bounds=st.tuples(st.integers(0, 12), st.integers(0, 120)),
+)
+@example(pieces=["`", " ", "ſub", "agent"], bounds=(0, 120))
+@example(pieces=["`", "*", " ", "Sub", "-", "agent", "ſ"], bounds=(0, 120))
+@example(pieces=["x", "subagent_type"], bounds=(2, 120))
+@example(pieces=["@", "agent", "-"], bounds=(1, 120))
+@settings(max_examples=3000, deadline=None)
+def test_the_scans_that_start_from_the_word_agent_find_what_their_own_passes_find(
+    pieces: list[str], bounds: tuple[int, int]
+) -> None:
+    """`_prose_candidates` finds the word "agent" once (`_agent_places`) and tells from there the
+    markers that hold it, the nouns and a code span followed by "agent": each must be what a pass
+    of its own over the region finds."""
+    text, region = _text_and_region(pieces, bounds)
+    start, end = region.start, region.end
+    places = _agent_places(text[start:end].encode("ascii", "replace").lower(), start)
+    assert places == [
+        at
+        for at in range(start, end - 4)
+        if all(text[at + k] in (c, c.upper()) for k, c in enumerate("agent"))
+    ]
+    for marker in ("subagent_type", "Agent(", "@agent-", "agents/"):
+        assert _marked(text, region, places, marker) == (text.find(marker, start, end) >= 0)
+    nouns = [_agent_noun_start(text, m.start(), start) for m in _AGENT_NOUN.finditer(text, start, end)]
+    assert list(_agent_nouns(text, region, places)) == [noun for noun in nouns if noun >= 0]
+    leads = _agent_leads(text, region, places)
+    assert _code_then_agent_word(text, region, leads) == bool(_CODE_THEN_AGENT_WORD.search(text, start, end))
 
 
 _CODE_PIECES = ["`", "``", "```", "~~~", "a", "b c", " ", "\n", "\r", "\r\n", "py", "é"]
