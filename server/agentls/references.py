@@ -954,6 +954,26 @@ def _code_then_agent_word(text: str, region: Span, leads: Iterable[_Lead]) -> bo
     )
 
 
+def _bold_words_before(text: str, region: Span, leads: Iterable[_Lead]) -> Iterator[re.Match[str]]:
+    """What `_BOLD_WORD.finditer` finds in text[region] that is followed by the word "agent" as
+    `_AGENT_WORD_AFTER` reads it: a word closed by the "**" that starts one of the `leads`' marks.
+
+    Such a match starts with the "**" just before the run of ASCII letters and digits that ends
+    there, and is tried only there. The pattern's look-ahead keeps its matches apart (a closing
+    "**" is never followed by a letter, nor by "*"), so none hides another, as in `finditer`."""
+    start = region.start
+    for _noun, _blank, last in leads:
+        if not text.startswith("**", last):
+            continue
+        word = last
+        while word > start and text[word - 1] in _ASCII_ALNUM:
+            word -= 1
+        if word - 2 >= start and text.startswith("**", word - 2):
+            match = _BOLD_WORD.match(text, word - 2, region.end)
+            if match is not None:  # then its word is the run, up to `last`
+                yield match
+
+
 def _tokens_maybe_unknown(
     text: str, region: Span, ascii_body: bytes | None = None, leads: Iterable[_Lead] | None = None
 ) -> Iterable[tuple[str, int]]:
@@ -1128,12 +1148,18 @@ def _prose_candidates(
     for code_start, _end, inner in context.inline:
         if inner.isalnum() and inner[:1].isalpha() and len(inner) >= 3 and inner.lower() not in _STOPWORDS:
             consider(inner, text.find(inner, code_start), 0)
-    if segment_has("**", region.start, region.end) >= 0:
-        for match in _BOLD_WORD.finditer(text, region.start, region.end):
-            word = match.group(1)
-            before = text[match.start() - 1] if match.start() > 0 else " "
-            if len(word) >= 3 and word.lower() not in _STOPWORDS and not (before.isalnum() or before == "*"):
-                consider(word, match.start(1), 0)
+    # Asked only for unknown names, a bold word (never role-like) counts only with "agent" after it.
+    if known is not None:
+        bold: Iterable[re.Match[str]] = _bold_words_before(text, region, leads)
+    elif segment_has("**", start, end) >= 0:
+        bold = _BOLD_WORD.finditer(text, start, end)
+    else:
+        bold = ()
+    for match in bold:
+        word = match.group(1)
+        before = text[match.start() - 1] if match.start() > 0 else " "
+        if len(word) >= 3 and word.lower() not in _STOPWORDS and not (before.isalnum() or before == "*"):
+            consider(word, match.start(1), 0)
     for noun in _agent_nouns(text, region, places):
         word_match = _WORD_BEFORE.search(text, max(region.start, noun - 48), noun)
         if word_match is not None and word_match.group(1).lower() not in _STOPWORDS:

@@ -15,6 +15,7 @@ from agentls.document import parse_document
 from agentls.references import (
     _AGENT_NOUN,
     _AGENT_WORD_AFTER,
+    _BOLD_WORD,
     _FENCE_LINE,
     _HEADING_LINE,
     _INLINE_CODE,
@@ -25,6 +26,7 @@ from agentls.references import (
     _agent_noun_start,
     _agent_nouns,
     _agent_places,
+    _bold_words_before,
     _code_then_agent_word,
     _fence_lines,
     _heading_lines,
@@ -388,11 +390,13 @@ _AGENT_PIECES = [
     "/",
     "`",
     "*",
+    "**",
     "'",
     " ",
     "\t",
     "\n",
     "x",
+    "word",
     "é",
     "\U0001f600",
 ]
@@ -408,6 +412,9 @@ _CODE_THEN_AGENT_WORD = re.compile(r"`[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IG
 @example(pieces=["`", "*", " ", "Sub", "-", "agent", "ſ"], bounds=(0, 120))
 @example(pieces=["x", "subagent_type"], bounds=(2, 120))
 @example(pieces=["@", "agent", "-"], bounds=(1, 120))
+@example(pieces=["**", "word", "**", " ", "agent"], bounds=(0, 120))
+@example(pieces=["x", "**", "word", "**", " ", "agent"], bounds=(0, 120))
+@example(pieces=["*", "**", "word", "**", "*", " ", "agent"], bounds=(0, 120))
 @settings(max_examples=3000, deadline=None)
 def test_the_scans_that_start_from_the_word_agent_find_what_their_own_passes_find(
     pieces: list[str], bounds: tuple[int, int]
@@ -429,6 +436,12 @@ def test_the_scans_that_start_from_the_word_agent_find_what_their_own_passes_fin
     assert list(_agent_nouns(text, region, places)) == [noun for noun in nouns if noun >= 0]
     leads = _agent_leads(text, region, places)
     assert _code_then_agent_word(text, region, leads) == bool(_CODE_THEN_AGENT_WORD.search(text, start, end))
+    bold = [
+        m.span()
+        for m in _BOLD_WORD.finditer(text, start, end)
+        if _AGENT_WORD_AFTER.match(text, m.end(1), end)
+    ]
+    assert sorted({m.span() for m in _bold_words_before(text, region, leads)}) == bold
 
 
 _CODE_PIECES = ["`", "``", "```", "~~~", "a", "b c", " ", "\n", "\r", "\r\n", "py", "é"]
@@ -582,3 +595,63 @@ def test_asking_only_for_unknown_names_finds_the_unknown_references_of_a_full_ex
             assert all(r.kind != "prose" for r in only if r.known)
             unknown += sum(not r.known for r in only)
     assert unknown > 100
+
+
+_PROSE_PIECES = [
+    "data-engineer",
+    "qa-lead",
+    "ghost-reviewer",
+    "Ghost-Reviewer",
+    "reviewer",
+    "ctx",
+    "tester",
+    " ",
+    "\t",
+    "\n",
+    "\r\n",
+    "**",
+    "*",
+    "`",
+    "```\n",
+    "'",
+    "agent",
+    "Agent",
+    "agents",
+    "sub",
+    "Sub-",
+    "ſub",
+    "-",
+    "x",
+    ". ",
+    "## Working with others\n",
+    "hand off to ",
+    "@agent-",
+    "Agent(",
+    "Task(",
+    ")",
+    "subagent_type: ",
+    "agents/",
+    "é",
+]
+
+
+@given(pieces=st.lists(st.sampled_from(_PROSE_PIECES), max_size=40))
+@example(pieces=["x", "**", "tester", "**", " ", "agent"])
+@example(pieces=["**", "tester", "**", " ", "ſub", "agent"])  # a bold word only the bold pass finds
+@example(pieces=["**", "tester", "**", "*", " ", "agent"])
+@example(pieces=["`", "ctx", "`", " ", "Sub-", "agent"])
+@example(pieces=["hand off to ", "**", "ghost-reviewer", "**", ". "])
+@settings(max_examples=1500, deadline=None)
+def test_asking_only_for_unknown_names_finds_the_unknown_references_of_any_body(pieces: list[str]) -> None:
+    """The corpus test above on made-up bodies: the passes that asking for unknown names skips or
+    narrows must leave exactly the unknown references of a full extraction."""
+    known = {"data-engineer", "qa-lead", "reviewer"}
+    document = parse_document("---\nname: self-agent\ndescription: d\n---\n" + "".join(pieces))
+    for dialect, whole_text in ((Dialect.CLAUDE, False), (None, True)):
+        full = resolve(extract_candidates(document, dialect, whole_text), known, "self-agent")
+        only = resolve(
+            extract_candidates(document, dialect, whole_text, known.__contains__), known, "self-agent"
+        )
+        assert [(r.name, r.span, r.kind) for r in only if not r.known] == [
+            (r.name, r.span, r.kind) for r in full if not r.known
+        ]
