@@ -21,7 +21,10 @@ from typing import NamedTuple
 
 EXACT, EDIT, PREFIX, SUFFIX = 0, 1, 2, 3
 
-_SEPARATORS = str.maketrans("", "", "-_ ")
+
+def _bare(folded: str) -> str:
+    """A folded name without its separators (`-`, `_`, spaces)."""
+    return folded.replace("-", "").replace("_", "").replace(" ", "")  # `translate` costs five times this
 
 
 class Suggestion(NamedTuple):
@@ -122,7 +125,7 @@ class Vocabulary:
         for name in self.names:
             folded = name.casefold()
             self.by_fold.setdefault(folded, []).append(name)
-            bare = folded.translate(_SEPARATORS)
+            bare = _bare(folded)
             if bare:
                 self.by_bare.setdefault(bare, []).append(name)
             self.by_length.setdefault(len(folded), []).append((folded, name))
@@ -211,28 +214,32 @@ def rank(word: str, candidates: Iterable[str] | Vocabulary, limit: int = 3) -> l
 _REMEMBERED = 65536
 
 
-# `letter_counts` gives each character a field of this many bits and writes how often it occurs
-# there in unary (three times: 0b0111), so counts stop at this number.
-_COUNT_BITS = 4
-_UNARY = [(1 << count) - 1 for count in range(_COUNT_BITS)]
-_FULL = (1 << _COUNT_BITS) - 1
+# `letter_counts` gives each character (by `ord % 32`) a byte: an ASCII character's count is one
+# in its field of the packed sum (`_ONE`), and a count past four (0b1111 in unary) is taken as four.
+_ONE = {chr(code): 1 << ((code & 31) * 8) for code in range(128)}
+_UNARY = bytes([0b0, 0b1, 0b11, 0b111] + [0b1111] * 252)
 
 
 def letter_counts(folded: str) -> int:
     """How often each character occurs in `folded`, packed into one integer so that the number
-    of bits set in `letter_counts(a) ^ letter_counts(b)` is the sum, over all characters, of the
-    difference between their counts in `a` and in `b`.
+    of bits set in `letter_counts(a) ^ letter_counts(b)` is at most the sum, over all characters,
+    of the difference between their counts in `a` and in `b`.
 
     Characters share fields (`ord % 32`: each letter has its own, digits and separators share
-    with letters) and counts stop at `_COUNT_BITS`: both can only make that sum smaller than the
-    true one, so it stays a lower bound that never rules out a name. 32 fields keep the integer
-    at 128 bits, which a whole vocabulary is XORed with for every word ranked.
+    with letters), whose counts add up, and a field's count stops at four, written in unary:
+    neither makes a difference larger (the difference of two sums is at most the sum of the
+    differences), so it stays a lower bound that never rules out a name. An ASCII word's fields
+    are summed at C speed, one byte each, and made unary in one `translate`; 32 fields keep the
+    integer at 256 bits, which a whole vocabulary is XORed with for every word ranked.
     """
-    counts = 0
-    for char in set(folded):
-        count = folded.count(char)
-        counts |= (_UNARY[count] if count < _COUNT_BITS else _FULL) << ((ord(char) & 31) * _COUNT_BITS)
-    return counts
+    if folded.isascii() and len(folded) < 256:  # no field can reach 256
+        packed = sum(map(_ONE.__getitem__, folded))
+    else:
+        fields = [0] * 32
+        for char in folded:
+            fields[ord(char) & 31] += 1
+        packed = int.from_bytes(bytes(min(count, 255) for count in fields), "little")
+    return int.from_bytes(packed.to_bytes(32, "little").translate(_UNARY), "little")
 
 
 # A piece of the names of one length: where it starts, how long it is, and which names (by their
@@ -314,7 +321,7 @@ def _near_candidates(folded: str, cutoff: int, vocab: Vocabulary) -> Iterable[tu
 
 def _rank(word: str, vocab: Vocabulary, limit: int) -> list[Suggestion]:
     folded = word.casefold()
-    bare = folded.translate(_SEPARATORS)
+    bare = _bare(folded)
     cutoff = max_distance(len(word))
     best: dict[str, Suggestion] = {}
 

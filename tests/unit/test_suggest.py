@@ -118,6 +118,18 @@ def test_letter_counts_differ_by_at_most_twice_the_distance_less_the_length_diff
     assert true <= 2 * steps - abs(len(a) - len(b))
 
 
+@given(word=st.one_of(st.text(max_size=40), st.text(alphabet="ab-_", min_size=250, max_size=300)))
+@settings(max_examples=500, deadline=None)
+def test_letter_counts_are_each_fields_count_up_to_four_in_unary(word: str) -> None:
+    """Both ways of packing (an ASCII word's C-speed sum, anything else counted one by one) give
+    each field, one byte for each `ord % 32`, the count of its characters up to four, in unary."""
+    fields = [0] * 32
+    for char in word:
+        fields[ord(char) % 32] += 1
+    expected = sum(((1 << min(count, 4)) - 1) << (8 * field) for field, count in enumerate(fields))
+    assert letter_counts(word) == expected
+
+
 def test_letter_counts_are_exact_for_names() -> None:
     assert (letter_counts("ui-orchestrator") ^ letter_counts("ux-orchestrator")).bit_count() == 2
     assert (letter_counts("raed") ^ letter_counts("read")).bit_count() == 0
