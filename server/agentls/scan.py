@@ -127,7 +127,8 @@ def read_text(path: str | Path) -> str | None:
             return None
         # Read what the file holds, plus one byte to see it end: asking a buffered reader for
         # MAX_READ_BYTES allocated 16 MiB for every 4 KB agent, four fifths of reading it.
-        # Reads go on until the end, for a file that grew since `fstat`, up to the same limit.
+        # Reads go on until the end, for a file that grew since `fstat`, up to the same limit;
+        # a first read that gives exactly the size `fstat` gave, not the byte more, is the end.
         limit = MAX_READ_BYTES + 1
         chunks: list[bytes] = []
         size = 0
@@ -138,6 +139,8 @@ def read_text(path: str | Path) -> str | None:
                 break
             chunks.append(chunk)
             size += len(chunk)
+            if size == status.st_size < wanted:
+                break
             wanted = min(_READ_CHUNK, limit - size)
     except OSError:
         return None
