@@ -332,10 +332,11 @@ class _Outcome(NamedTuple):
 _Row = tuple[int, "Finding", "Severity", int, int, int, int]
 
 # What checks of other files may ask about an indexed file, which `_check_in_processes` hands
-# from the process that parsed it to the others: its number, uri, agent name, MCP servers, skill
-# name, and an agent's frontmatter (see `_frontmatter_prefix`, for `duplicate-agent`). A plain
-# tuple: a named tuple costs several times as much to pickle and unpickle.
-_Summary = tuple[int, str, "str | None", "tuple[McpServer, ...]", "str | None", "str | None"]
+# from the process that parsed it to the others: its number, uri, agent name, MCP servers and
+# skill name. (`duplicate-agent` also reads where another definition's name is: see
+# `_adopt_in_order`.) A plain tuple: a named tuple costs several times as much to pickle and
+# unpickle.
+_Summary = tuple[int, str, "str | None", "tuple[McpServer, ...]", "str | None"]
 
 
 # The closing fence of a frontmatter that opens on the first line (see `_frontmatter_prefix`).
@@ -831,8 +832,7 @@ def _summaries(index: AgentIndex, uris: dict[int, str]) -> list[_Summary]:
     summaries: list[_Summary] = []
     for number, uri in uris.items():
         entry = index.files[uri]
-        frontmatter = _frontmatter_prefix(entry.document.text) if entry.agent_name else None
-        summaries.append((number, uri, entry.agent_name, entry.mcp_servers, entry.skill_name, frontmatter))
+        summaries.append((number, uri, entry.agent_name, entry.mcp_servers, entry.skill_name))
     return summaries
 
 
@@ -841,9 +841,23 @@ def _adopt_in_order(
 ) -> AgentIndex:
     """One index of this process's files and the others' summaries, in the order of the files
     (which decides, say, the order of a duplicate agent's other definitions), as if one process
-    had indexed them all."""
+    had indexed them all.
+
+    A file another process parsed is known by its summary, except where `duplicate-agent` points
+    at its name: for a name more than one file defines (rare), its frontmatter is read again here.
+    Sending every agent's frontmatter along cost three times as much as all the rest."""
+    from collections import Counter
+
     from .workspace import AgentIndex, FileKind, IndexedFile
 
+    # How many files define each name, under the keys `AgentIndex.definitions` looks a name up by:
+    # its lower-cased form, and for a `plugin:agent` name also the bare one.
+    names = [entry.agent_name for entry in mine.files.values()]
+    names += [summary[2] for summary in others.values()]
+    defined = Counter(map(str.lower, filter(None, names)))
+    for key, count in [(key, count) for key, count in defined.items() if ":" in key]:
+        defined[_bare_name(key)] += count
+    repeated = {key for key, count in defined.items() if count > 1}
     index = AgentIndex(settings=job.settings)
     for number, item in enumerate(job.files):
         uri = uris.get(number)
@@ -853,7 +867,17 @@ def _adopt_in_order(
             summary = others.get(number)
             if summary is None:
                 continue  # unread, or only names agents
-            _number, uri, agent_name, mcp_servers, skill_name, frontmatter = summary
+            _number, uri, agent_name, mcp_servers, skill_name = summary
+            frontmatter = ""
+            if (
+                repeated
+                and agent_name
+                and (
+                    agent_name.lower() in repeated
+                    or (":" in agent_name and _bare_name(agent_name) in repeated)
+                )
+            ):
+                frontmatter = _frontmatter_prefix(read_text(item.location) or "")
             entry = IndexedFile(
                 uri,
                 item.kind,
@@ -865,10 +889,15 @@ def _adopt_in_order(
                 item.plugin,
                 mcp_servers=mcp_servers,
                 skill_name=skill_name,
-                text=frontmatter or "",
+                text=frontmatter,
             )
         index.adopt(entry)
     return index
+
+
+def _bare_name(name: str) -> str:
+    """The lower-cased agent of a `plugin:agent` name, which `AgentIndex.definitions` looks it up by."""
+    return name.lower().rpartition(":")[2]
 
 
 def default_jobs(files: int) -> int:

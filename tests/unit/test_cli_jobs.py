@@ -251,6 +251,46 @@ def test_files_another_process_parsed_and_left_are_checked_the_same(
     assert len(parsed_again) == serial_checked > 20
 
 
+@pytest.mark.parametrize("parity", [0, 1])
+@pytest.mark.parametrize("name", ["kit-helper", "kit:kit-helper"])  # the second is looked up bare
+def test_a_duplicate_another_process_parsed_is_pointed_at_where_its_name_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, parity: int, name: str
+) -> None:
+    # Summaries carry no text: `duplicate-agent` reads the frontmatter of another process's file
+    # again, and only for a name more than one file defines.
+    root = _workspace(tmp_path / "ws")
+    (root / "plugins" / "kit" / "agents" / "helper-copy.md").write_text(_agent(name, "Again."))
+    found, report_paths, _ = cli.collect([root], Settings(), None, False)
+    job = cli._check_job(Settings(), found, report_paths)
+    whole, _, _ = cli._index_files(job, range(len(found)))
+    mine, uris, _ = cli._index_files(job, [n for n in range(len(found)) if n % 2 == parity])
+    theirs, their_uris, _ = cli._index_files(job, [n for n in range(len(found)) if n % 2 != parity])
+    others = {summary[0]: summary for summary in cli._summaries(theirs, their_uris)}
+    read_again: list[str] = []
+
+    def reading(path: str | Path) -> str | None:
+        read_again.append(str(path))
+        return Path(path).read_text(encoding="utf-8")
+
+    monkeypatch.setattr(cli, "read_text", reading)
+    index = cli._adopt_in_order(job, mine, uris, others)
+
+    def related(index: Any, uri: str) -> list[tuple[str, str, str]]:
+        found = index.context_for(index.files[uri]).duplicates_of(uri)
+        return [(r.uri, str(r.lines.range(r.span.start, r.span.end)), r.message) for r in found]
+
+    duplicated = {"security-reviewer", "kit-helper", "kit:kit-helper"}
+    assert sorted(read_again) == sorted(
+        found[number].location for number, summary in others.items() if summary[2] in duplicated
+    )
+    assert read_again
+    pointed = 0
+    for uri in uris.values():
+        assert related(index, uri) == related(whole, uri)
+        pointed += len(related(whole, uri))
+    assert pointed
+
+
 def test_the_queues_hand_out_every_chunk_once_and_end_when_empty(tmp_path: Path) -> None:
     found, report_paths, _ = cli.collect([_workspace(tmp_path / "ws")], Settings(), None, False)
     job = cli._check_job(Settings(), found, report_paths)
