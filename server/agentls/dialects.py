@@ -29,6 +29,18 @@ def _parts(path: PurePath) -> tuple[str, ...]:
     return tuple(PurePosixPath(path.as_posix()).parts)
 
 
+# The folder names every rule below looks for: a path without one is no agent file (most folders).
+_AGENT_FOLDERS = frozenset({"agent", "agents"})
+
+
+def _folder(folder: PurePath, parts: tuple[str, ...], count: int) -> PurePath:
+    """The folder made of the first `count` of `parts` (`_parts(folder)`): one of its parents when
+    it is a POSIX path (cheaper than making a path of the parts again)."""
+    if isinstance(folder, PurePosixPath) and 0 < count < len(parts):
+        return folder.parents[len(parts) - 1 - count]
+    return PurePosixPath(*parts[:count])
+
+
 def detect_dialect(
     path: PurePath,
     associations: Mapping[str, str] | None = None,
@@ -60,27 +72,33 @@ def detect_dialect(
     lower = name.lower()
     if lower.endswith(".agent.md") or lower.endswith(".chatmode.md"):
         return Dialect.COPILOT
-    parts = _parts(path.parent)
+    folder = path.parent
+    parts = _parts(folder)
+    if _AGENT_FOLDERS.isdisjoint(parts):
+        return None
     for index in range(len(parts) - 1, -1, -1):
         part = parts[index]
+        if part not in _AGENT_FOLDERS:
+            continue
         parent = parts[index - 1] if index > 0 else ""
         if part == "agents" and parent == ".claude":
             return Dialect.CLAUDE
         if part == "agents" and parent == ".github":
             return Dialect.COPILOT
-        if part in ("agent", "agents") and parent in (".opencode", "opencode"):
+        if parent in (".opencode", "opencode"):
             return Dialect.OPENCODE
     if is_plugin_root is not None:
         for index in range(len(parts) - 1, 0, -1):
-            if parts[index] == "agents" and is_plugin_root(PurePosixPath(*parts[:index])):
+            if parts[index] == "agents" and is_plugin_root(_folder(folder, parts, index)):
                 return Dialect.CLAUDE
     return None
 
 
 def plugin_name(path: PurePath, is_plugin_root: Callable[[PurePath], bool]) -> str | None:
     """The plugin a Claude Code agent file belongs to (its folder name), if any."""
-    parts = _parts(path.parent)
+    folder = path.parent
+    parts = _parts(folder)
     for index in range(len(parts) - 1, 0, -1):
-        if parts[index] == "agents" and is_plugin_root(PurePosixPath(*parts[:index])):
+        if parts[index] == "agents" and is_plugin_root(_folder(folder, parts, index)):
             return parts[index - 1]
     return None

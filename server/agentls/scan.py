@@ -8,7 +8,7 @@ as UTF-8 (BOM-aware, UTF-16 with a BOM accepted), invalid bytes replaced, never 
 
 from __future__ import annotations
 
-import contextlib
+import operator
 import os
 import stat
 from collections.abc import Callable, Iterator, Sequence
@@ -181,6 +181,9 @@ def classify(
     return None
 
 
+_entry_name = operator.attrgetter("name")
+
+
 def walk(
     root: Path,
     exclude: frozenset[str] = frozenset(),
@@ -221,26 +224,30 @@ def walk(
         # A child's path as `str(Path(folder) / name)` spells it (`entry.path` keeps a leading
         # "./"), so that paths are spelt one way however the root was.
         prefix = "" if folder == "." else folder if folder.endswith(os.sep) else folder + os.sep
-        for entry in sorted(entries, key=lambda e: e.name):
+        for entry in sorted(entries, key=_entry_name):
             name = entry.name
             lower = name.lower()
             if not lower.endswith(".md") and name not in _CONFIG_NAMES:
                 # Not a file agentls reads: only a folder to descend into matters.
-                with contextlib.suppress(OSError):
+                try:
                     if entry.is_dir(follow_symlinks=False) and name not in skipped:
                         stack.append(prefix + name)
+                except OSError:
+                    pass
                 continue
             try:
-                if entry.is_dir(follow_symlinks=False):
-                    if name not in skipped:
-                        stack.append(prefix + name)
-                    continue
-                if not entry.is_file(follow_symlinks=True):
-                    continue
-                if entry.is_symlink():
-                    target = Path(entry.path).resolve()
-                    if not target.is_relative_to(root.resolve()):
+                # A regular file (most of them) is no folder and no link: one question answers.
+                if not entry.is_file(follow_symlinks=False):
+                    if entry.is_dir(follow_symlinks=False):
+                        if name not in skipped:
+                            stack.append(prefix + name)
                         continue
+                    if not entry.is_file(follow_symlinks=True):
+                        continue
+                    if entry.is_symlink():
+                        target = Path(entry.path).resolve()
+                        if not target.is_relative_to(root.resolve()):
+                            continue
             except OSError:
                 continue
             if (

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from pathlib import PurePosixPath
+from pathlib import PurePosixPath, PureWindowsPath
 
 import pytest
 
-from agentls.dialects import Dialect, detect_dialect
+from agentls.dialects import Dialect, _folder, _parts, detect_dialect
 
 
 @pytest.mark.parametrize(
@@ -39,3 +39,16 @@ def test_plugin_agents_need_a_plugin_manifest() -> None:
 def test_extra_globs_from_settings() -> None:
     path = PurePosixPath("/p/docs/agents/a.md")
     assert detect_dialect(path, {"docs/agents/*.md": "copilot"}, PurePosixPath("/p")) is Dialect.COPILOT
+
+
+@pytest.mark.parametrize(
+    "folder", ["/p/plugins/kit/agents", "p/kit/agents/x", "/agents", "a", "//x/agents/y"]
+)
+def test_a_folder_of_the_first_parts_is_the_path_of_those_parts(folder: str) -> None:
+    path = PurePosixPath(folder)
+    parts = _parts(path)
+    for count in range(1, len(parts)):
+        assert _folder(path, parts, count) == PurePosixPath(*parts[:count])
+        assert str(_folder(path, parts, count)) == str(PurePosixPath(*parts[:count]))
+    windows = PureWindowsPath("C:\\p\\kit\\agents")
+    assert _folder(windows, _parts(windows), 3) == PurePosixPath("C:/p/kit")

@@ -119,3 +119,22 @@ def test_a_found_file_is_named_by_its_path_string_and_uri_as_pathlib_would(tmp_p
     for item in found:
         assert item.location == str(item.path)
         assert item.uri == item.path.as_uri()
+
+
+def test_walk_takes_links_to_files_inside_the_root_and_no_linked_folders(tmp_path: Path) -> None:
+    root = tmp_path / "ws"
+    agents = root / ".claude" / "agents"
+    agents.mkdir(parents=True)
+    (agents / "a.md").write_text("---\nname: a\n---\n")
+    outside = tmp_path / "outside"
+    (outside / "more").mkdir(parents=True)
+    (outside / "b.md").write_text("---\nname: b\n---\n")
+    (outside / "more" / "c.md").write_text("---\nname: c\n---\n")
+    (agents / "inside.md").symlink_to(agents / "a.md")
+    (agents / "outside.md").symlink_to(outside / "b.md")
+    (agents / "dangling.md").symlink_to(tmp_path / "nowhere.md")
+    (agents / "folder.md").mkdir()  # a folder named like an agent is walked into, not read
+    (agents / "folder.md" / "d.md").write_text("---\nname: d\n---\n")
+    (agents / "linked").symlink_to(outside / "more")
+    found = [Path(item.location).relative_to(agents).as_posix() for item in walk(root)]
+    assert sorted(found) == ["a.md", "folder.md/d.md", "inside.md"]
