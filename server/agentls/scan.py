@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 import os
+import re
 import stat
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path, PurePath
@@ -83,10 +84,14 @@ class FoundFile(NamedTuple):
             if os.name == "posix" and not (
                 "//" in location or "/./" in location or location.endswith(("/", "/."))
             ):
+                if _URI_SAFE.fullmatch(location):  # nothing to quote (most paths)
+                    return "file://" + location
                 return "file://" + quote_from_bytes(os.fsencode(location))
         return file_uri(self.path)
 
 
+# What `quote_from_bytes` leaves as it is in a path (`safe="/"`).
+_URI_SAFE = re.compile(r"[A-Za-z0-9_.~/-]*")
 # A marker for "this folder's ordinary files are not classified yet" in `walk`.
 _UNSEEN = FoundFile("", FileKind.CONFIG, None, "", None)
 

@@ -168,7 +168,7 @@ class IndexedFile:
 def uri_file_name(uri: str) -> str:
     """`uri_to_path(uri).name`, without building the path for an ordinary file uri (indexing and
     every check ask)."""
-    if uri.startswith("file:///") and not any(c in uri for c in "?#"):
+    if uri.startswith("file:///") and "?" not in uri and "#" not in uri:
         name = unquote(uri[uri.rfind("/") + 1 :])
         if name not in ("", ".", ".."):
             return name

@@ -112,6 +112,7 @@ def test_a_found_file_is_named_by_its_path_string_and_uri_as_pathlib_would(tmp_p
     agents = tmp_path / "ws" / ".claude" / "agents"
     (agents / "sub dir #1").mkdir(parents=True)
     names = ["plain.md", "with space.md", "per%cent.md", "hash#.md", "ünï.md", "sub dir #1/nested.md"]
+    names += ["tilde~_-.md", "plus+.md", "colon:x.md", "at@.md", "a,b;c=d.md", "q?.md"]
     for name in names:
         (agents / name).write_text("---\nname: x\ndescription: y\n---\nBody.\n", encoding="utf-8")
     found = list(walk(tmp_path / "ws"))
