@@ -105,8 +105,8 @@ _SEPARATOR_CHARS = ("-", ":", "_", "/")
 class Vocabulary:
     """Candidate names prepared once for many `rank` calls: grouped by folded spelling and by
     length (with the letters each name holds, see `letter_counts`, and for a length with many
-    names an index of their pieces, see `pieces_of`, each once asked), and sorted forwards and
-    backwards so prefixes and suffixes are found by bisection."""
+    names an index of their pieces, see `pieces_of`, each once asked), and their folded spellings
+    sorted forwards and backwards so prefixes and suffixes are found by bisection."""
 
     def __init__(self, names: Iterable[str], indexed_from: int = 48) -> None:
         self.names = list(dict.fromkeys(names))
@@ -120,21 +120,30 @@ class Vocabulary:
         # Folded length -> `letter_counts` of each name of `by_length[length]`, in its order, made
         # the first time a word of a close length is ranked: a check may rank a few words or none.
         self.counts_by_length: dict[int, list[int]] = {}
-        forwards: list[tuple[str, str]] = []
-        backwards: list[tuple[str, str]] = []
+        # Made for every agent of a workspace by each process of a check: `setdefault` made a list
+        # for every name, and sorting (folded, name) pairs cost twice sorting the folded strings.
+        by_fold, by_bare, by_length = self.by_fold, self.by_bare, self.by_length
         for name in self.names:
             folded = name.casefold()
-            self.by_fold.setdefault(folded, []).append(name)
+            same = by_fold.get(folded)
+            if same is None:
+                by_fold[folded] = [name]
+            else:
+                same.append(name)
             bare = _bare(folded)
             if bare:
-                self.by_bare.setdefault(bare, []).append(name)
-            self.by_length.setdefault(len(folded), []).append((folded, name))
-            forwards.append((folded, name))
-            backwards.append((folded[::-1], name))
-        forwards.sort()
-        backwards.sort()
-        self.forwards = forwards
-        self.backwards = backwards
+                same = by_bare.get(bare)
+                if same is None:
+                    by_bare[bare] = [name]
+                else:
+                    same.append(name)
+            group = by_length.get(len(folded))
+            if group is None:
+                by_length[len(folded)] = [(folded, name)]
+            else:
+                group.append((folded, name))
+        self.forwards = sorted(by_fold)
+        self.backwards = sorted(folded[::-1] for folded in by_fold)
         # Every check of a file ranks the same unknown names again: remember the answers.
         self.ranked: dict[tuple[str, int], list[Suggestion]] = {}
 
@@ -175,17 +184,23 @@ class Vocabulary:
 
     def starting_with(self, prefix: str) -> Iterator[tuple[str, str]]:
         """(folded, name) of every name whose folded form starts with `prefix`."""
-        index = bisect_left(self.forwards, (prefix, ""))
-        while index < len(self.forwards) and self.forwards[index][0].startswith(prefix):
-            yield self.forwards[index]
+        forwards = self.forwards
+        index = bisect_left(forwards, prefix)
+        while index < len(forwards) and forwards[index].startswith(prefix):
+            folded = forwards[index]
+            for name in self.by_fold[folded]:
+                yield folded, name
             index += 1
 
     def ending_with(self, suffix: str) -> Iterator[tuple[str, str]]:
         """(reversed folded, name) of every name whose folded form ends with `suffix`."""
+        backwards = self.backwards
         reversed_suffix = suffix[::-1]
-        index = bisect_left(self.backwards, (reversed_suffix, ""))
-        while index < len(self.backwards) and self.backwards[index][0].startswith(reversed_suffix):
-            yield self.backwards[index]
+        index = bisect_left(backwards, reversed_suffix)
+        while index < len(backwards) and backwards[index].startswith(reversed_suffix):
+            turned = backwards[index]
+            for name in self.by_fold[turned[::-1]]:
+                yield turned, name
             index += 1
 
 
