@@ -126,8 +126,15 @@ def console() -> NoReturn:
     """The `agentls` program (and `python -m agentls`): `main` on the command line's arguments.
 
     After `check`, the process ends as soon as what it wrote is flushed: a normal exit frees
-    every object of the run one by one first (8 ms after checking 2,000 agents), for nothing."""
+    every object of the run one by one first (8 ms after checking 2,000 agents), for nothing.
+    For the same reason the cyclic collector stays off for all of `check`: `run_check` turns it
+    off while it checks and back on after, when its first collections walked all that the check
+    had made (26 ms after 20,000 agents) just before the report was written."""
     args = _build_parser().parse_args()
+    if args.command == "check":
+        import gc
+
+        gc.disable()
     status = _run(args)
     if args.command == "check":
         try:
