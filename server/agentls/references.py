@@ -925,13 +925,24 @@ def _agent_leads(text: str, region: Span, places: Iterable[int]) -> list[_Lead]:
     return leads
 
 
-def _marked(text: str, region: Span, places: Iterable[int], marker: str) -> bool:
-    """Whether text[region] holds `marker`, which holds the word "agent" as written there, told
-    from the `places` of "agent" (`_agent_places`) instead of another pass over the text."""
-    offset = marker.lower().index("agent")
-    return any(
-        at - offset >= region.start and text.startswith(marker, at - offset, region.end) for at in places
-    )
+# The explicit markers that hold the word "agent", each with where the word starts in it.
+_AGENT_MARKERS = (("subagent_type", 3), ("Agent(", 0), ("@agent-", 1), ("agents/", 0))
+
+
+_NO_MARKERS: frozenset[str] = frozenset()
+
+
+def _markers(text: str, region: Span, places: Sequence[int]) -> set[str]:
+    """Which of `_AGENT_MARKERS` text[region] holds, each as written there, told from the
+    `places` of "agent" (`_agent_places`) instead of a pass over the text for each."""
+    found: set[str] = set()
+    start, end = region.start, region.end
+    starts = text.startswith
+    for at in places:
+        for marker, offset in _AGENT_MARKERS:
+            if at - offset >= start and starts(marker, at - offset, end):
+                found.add(marker)
+    return found
 
 
 def _agent_nouns(text: str, region: Span, places: Iterable[int]) -> Iterator[int]:
@@ -962,8 +973,8 @@ def _bold_words_before(text: str, region: Span, leads: Iterable[_Lead]) -> Itera
     there, and is tried only there. The pattern's look-ahead keeps its matches apart (a closing
     "**" is never followed by a letter, nor by "*"), so none hides another, as in `finditer`."""
     start = region.start
-    for _noun, _blank, last in leads:
-        if not text.startswith("**", last):
+    for noun, _blank, last in leads:
+        if not text.startswith("**", last) or _AGENT_WORD_AT.match(text, noun, region.end) is None:
             continue
         word = last
         while word > start and text[word - 1] in _ASCII_ALNUM:
@@ -1065,14 +1076,15 @@ def _prose_candidates(
         explicit.add(start)
         found.append((start, start + len(name), name, _EXPLICIT, kind))
 
-    if _marked(text, region, places, "subagent_type"):
+    markers = _markers(text, region, places) if places else _NO_MARKERS
+    if "subagent_type" in markers:
         for match in _SUBAGENT_TYPE.finditer(text, region.start, region.end):
             group = 1 if match.group(1) is not None else 2
             raw = match.group(group)
             value = raw.strip()
             if value:
                 add_explicit(value, match.start(group) + (len(raw) - len(raw.lstrip())), "subagent-type")
-    if _marked(text, region, places, "Agent(") or segment_has("Task(", start, end) >= 0:
+    if "Agent(" in markers or segment_has("Task(", start, end) >= 0:
         for match in _AGENT_CALL.finditer(text, region.start, region.end):
             if match.start() > 0 and (text[match.start() - 1].isalnum() or text[match.start() - 1] in "._"):
                 continue  # `DatabaseAgent(x)`, `obj.Task(x)`: code, not the tool
@@ -1081,7 +1093,7 @@ def _prose_candidates(
                 word = part.group(0).strip().strip("\"'")
                 if word and _AGENT_NAME_ARGUMENT.fullmatch(word) and "=" not in part.group(0):
                     add_explicit(word, inner_start + part.start() + part.group(0).find(word), "tool-argument")
-    if _marked(text, region, places, "@agent-"):
+    if "@agent-" in markers:
         for match in _MENTION.finditer(text, region.start, region.end):
             before = text[match.start() - 1] if match.start() > 0 else " "
             if not (before.isalnum() or before in "._"):
@@ -1127,7 +1139,7 @@ def _prose_candidates(
             flags |= _DEFERRED
         found.append((start, end, name, flags, "prose"))
 
-    if _marked(text, region, places, "agents/"):
+    if "agents/" in markers:
         for match in _PATH_TOKEN.finditer(text, region.start, region.end):
             before = text[match.start() - 1] if match.start() > 0 else " "
             if not (before.isalnum() or before in "./-_"):

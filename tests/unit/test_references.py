@@ -32,7 +32,7 @@ from agentls.references import (
     _heading_lines,
     _hyphenated_tokens,
     _inline_code_spans,
-    _marked,
+    _markers,
     _tokens_maybe_unknown,
     candidates_at,
     candidates_named,
@@ -415,6 +415,7 @@ _CODE_THEN_AGENT_WORD = re.compile(r"`[`*_\"']*[ \t]+(?:sub-?)?agents?\b", re.IG
 @example(pieces=["**", "word", "**", " ", "agent"], bounds=(0, 120))
 @example(pieces=["x", "**", "word", "**", " ", "agent"], bounds=(0, 120))
 @example(pieces=["*", "**", "word", "**", "*", " ", "agent"], bounds=(0, 120))
+@example(pieces=["**", "agent", "**", " ", "agent", "agent"], bounds=(0, 120))  # "agentagent"
 @settings(max_examples=3000, deadline=None)
 def test_the_scans_that_start_from_the_word_agent_find_what_their_own_passes_find(
     pieces: list[str], bounds: tuple[int, int]
@@ -430,8 +431,9 @@ def test_the_scans_that_start_from_the_word_agent_find_what_their_own_passes_fin
         for at in range(start, end - 4)
         if all(text[at + k] in (c, c.upper()) for k, c in enumerate("agent"))
     ]
+    markers = _markers(text, region, places)
     for marker in ("subagent_type", "Agent(", "@agent-", "agents/"):
-        assert _marked(text, region, places, marker) == (text.find(marker, start, end) >= 0)
+        assert (marker in markers) == (text.find(marker, start, end) >= 0)
     nouns = [_agent_noun_start(text, m.start(), start) for m in _AGENT_NOUN.finditer(text, start, end)]
     assert list(_agent_nouns(text, region, places)) == [noun for noun in nouns if noun >= 0]
     leads = _agent_leads(text, region, places)
