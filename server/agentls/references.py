@@ -955,6 +955,19 @@ def _agent_nouns(text: str, region: Span, places: Iterable[int]) -> Iterator[int
                 yield noun
 
 
+def _emphasis_before(text: str, floor: int, at: int) -> bool:
+    """Whether the blanks before `at` (after `floor`) follow a closing backtick or "**" in the
+    quotes and emphasis marks just before them: where a word before them (`_WORD_BEFORE`) is
+    singled out, as code or bold (see `consider` in `_prose_candidates`)."""
+    blank = at
+    while blank > floor and text[blank - 1] in " \t":
+        blank -= 1
+    last = blank
+    while last > floor and text[last - 1] in "`*_\"'":
+        last -= 1
+    return blank < at and (text.find("`", last, blank) >= 0 or text.startswith("**", last, blank))
+
+
 def _code_then_agent_word(text: str, region: Span, leads: Iterable[_Lead]) -> bool:
     """Whether a backtick (closing a code span) comes before the word "agent" in the region, with
     only quotes and emphasis marks, then blanks, then an optional "sub" or "sub-", between: what
@@ -1173,6 +1186,8 @@ def _prose_candidates(
         if len(word) >= 3 and word.lower() not in _STOPWORDS and not (before.isalnum() or before == "*"):
             consider(word, match.start(1), 0)
     for noun in _agent_nouns(text, region, places):
+        if known is not None and not _emphasis_before(text, start, noun):
+            continue  # an unknown ordinary word counts only when singled out (see `_counts`)
         word_match = _WORD_BEFORE.search(text, max(region.start, noun - 48), noun)
         if word_match is not None and word_match.group(1).lower() not in _STOPWORDS:
             consider(word_match.group(1), word_match.start(1), 0)

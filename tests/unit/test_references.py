@@ -28,6 +28,7 @@ from agentls.references import (
     _agent_places,
     _bold_words_before,
     _code_then_agent_word,
+    _emphasis_before,
     _fence_lines,
     _heading_lines,
     _hyphenated_tokens,
@@ -444,6 +445,26 @@ def test_the_scans_that_start_from_the_word_agent_find_what_their_own_passes_fin
         if _AGENT_WORD_AFTER.match(text, m.end(1), end)
     ]
     assert sorted({m.span() for m in _bold_words_before(text, region, leads)}) == bold
+
+
+@pytest.mark.parametrize(
+    ("before", "expected"),
+    [
+        ("`ctx` ", True),
+        ("`ctx`* \t", True),
+        ("**tester** ", True),
+        ("**tester**' ", True),
+        ("tester ", False),
+        ("*tester* ", False),
+        ("`ctx`", False),  # no blank before the word "agent"
+        ("` ", True),
+    ],
+)
+def test_a_word_before_agent_is_singled_out_by_a_closing_backtick_or_bold(
+    before: str, expected: bool
+) -> None:
+    text = before + "agent"
+    assert _emphasis_before(text, 0, len(before)) is expected
 
 
 _CODE_PIECES = ["`", "``", "```", "~~~", "a", "b c", " ", "\n", "\r", "\r\n", "py", "é"]
