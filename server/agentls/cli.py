@@ -414,18 +414,29 @@ def _report(job: _CheckJob, index: AgentIndex, own: dict[int, str], numbers: Ite
         findings = index.check(uri, index_references=False)
         if not findings:
             continue
+        text = index.files[uri].document.text
         last = max(max(finding.span.start, finding.span.end) for finding in findings)
-        lines = _lines_through(index.files[uri].document, last)
+        lines = _lines_through(index.files[uri].document, last) if text.find("\r", 0, last + 1) >= 0 else None
         for finding in findings:
             severity = effective_severity(finding, job.settings.severity)
             if severity is None:
                 continue
-            start = lines.position(finding.span.start)
-            end = lines.position(finding.span.end)
-            reported.append(
-                (report, finding, severity, start.line + 1, start.column + 1, end.line + 1, end.column + 1)
-            )
+            if lines is None:
+                line, column = _place(text, finding.span.start)
+                end_line, end_column = _place(text, finding.span.end)
+            else:
+                (line, column), (end_line, end_column) = lines.range(finding.span.start, finding.span.end)
+            reported.append((report, finding, severity, line + 1, column + 1, end_line + 1, end_column + 1))
     return reported
+
+
+def _place(text: str, offset: int) -> tuple[int, int]:
+    """Line and column of `offset` as `LineIndex(text).position` gives them, in a text whose
+    lines up to there all end in LF: counted there and then, which costs less than the index for
+    the few findings of a file."""
+    offset = max(0, min(offset, len(text)))
+    line_start = text.rfind("\n", 0, offset) + 1
+    return (text.count("\n", 0, line_start), offset - line_start)
 
 
 def _lines_through(document: AgentDocument, offset: int) -> LineIndex:

@@ -11,10 +11,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from agentls import cli
 from agentls.config import Settings
 from agentls.document import parse_document
+from agentls.text import LineIndex
 from helpers import EXAMPLES
 
 
@@ -184,3 +187,33 @@ def test_a_line_index_of_the_start_of_a_file_places_offsets_as_the_whole_one(tex
         lines = cli._lines_through(parse_document(text), last)
         for offset in range(-1, last + 1):
             assert lines.position(offset) == whole.position(offset), (last, offset)
+
+
+@given(text=st.text(alphabet="ab\n\U0001f600é", max_size=40), offset=st.integers(-2, 45))
+@settings(max_examples=500, deadline=None)
+def test_a_place_in_lf_text_is_where_the_line_index_puts_it(text: str, offset: int) -> None:
+    # `_report` places a file's findings by counting line feeds when no CR comes before them.
+    assert cli._place(text, offset) == tuple(LineIndex(text).position(offset))
+
+
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_findings_are_placed_as_the_line_index_places_them_whatever_the_line_ends(
+    tmp_path: Path, newline: str
+) -> None:
+    lines = ["---", "name: placed", "description: d", "tools: Reed, Glob", "colour: blue", "---"]
+    lines += ["", "Hand off to the ghost-writer agent and 😀 the `missing-reviewer` agent.", ""]
+    path = tmp_path / ".claude" / "agents" / "placed.md"
+    path.parent.mkdir(parents=True)
+    path.write_bytes(newline.join(lines).encode())
+    reported, problems, _ = cli.run_check([path], Settings(), user_agents=False)
+    assert not problems and len(reported) >= 3
+    text = path.read_bytes().decode()
+    index = LineIndex(text)
+    for item in reported:
+        start, end = index.range(item.finding.span.start, item.finding.span.end)
+        assert (item.line, item.column, item.end_line, item.end_column) == (
+            start.line + 1,
+            start.column + 1,
+            end.line + 1,
+            end.column + 1,
+        )
