@@ -490,7 +490,19 @@ _CLASS_ALNUM = ord("a")
 # Where a lower-case token can end in a role (`looks_like_agent_name`): its last `-` part ends
 # in one of `_ROLE_ENDING`'s endings or is one of `_ROLE_WORDS`. Starts with the literal "-", so
 # the engine skips to each one at C speed (see `_tokens_maybe_unknown`).
-_ROLE_WORD = "|".join(re.escape(word) for word in sorted(_ROLE_WORDS, key=len, reverse=True))
+
+
+def _alternatives(words: Iterable[str]) -> str:
+    """A pattern matching any of `words`, grouped by first letter: the engine tries one group
+    for a letter instead of every word (a part after "-" that is no role is the common case)."""
+    groups: dict[str, list[str]] = {}
+    for word in sorted(words, key=len, reverse=True):
+        groups.setdefault(word[0], []).append(re.escape(word[1:]))
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in sorted(groups.items()))
+
+
+# Role words that end in a role ending are left to the first alternative, which matches the same.
+_ROLE_WORD = _alternatives(word for word in _ROLE_WORDS if not _ROLE_ENDING.search(word))
 # The look-ahead turns away a "-" that no such part follows (a list item's) before the
 # alternatives are tried.
 _ROLE_TAIL = re.compile(rf"-(?=[a-z0-9_:])(?:[a-z0-9_:]*(?:er|or|ist|ian)|(?:{_ROLE_WORD}))(?![A-Za-z0-9])")

@@ -19,6 +19,8 @@ from agentls.references import (
     _FENCE_LINE,
     _HEADING_LINE,
     _INLINE_CODE,
+    _ROLE_TAIL,
+    _ROLE_WORDS,
     _TOKEN,
     Candidate,
     CandidateTable,
@@ -465,6 +467,41 @@ def test_a_word_before_agent_is_singled_out_by_a_closing_backtick_or_bold(
 ) -> None:
     text = before + "agent"
     assert _emphasis_before(text, 0, len(before)) is expected
+
+
+_ROLE_PIECES = [
+    "-",
+    "_",
+    ":",
+    " ",
+    "x",
+    "ai",
+    "ops",
+    "lead",
+    "pro",
+    "er",
+    "ist",
+    "an",
+    "Z",
+    "9",
+    "sage",
+    "devops",
+]
+# What `_ROLE_TAIL` stands for, written out: a part after "-" that ends in a role ending or is a
+# role word, with no letter or digit after it.
+_PLAIN_ROLE_TAIL = re.compile(
+    r"-(?:[a-z0-9_:]*(?:er|or|ist|ian)|(?:"
+    + "|".join(re.escape(word) for word in sorted(_ROLE_WORDS, key=len, reverse=True))
+    + r"))(?![A-Za-z0-9])"
+)
+
+
+@given(pieces=st.lists(st.sampled_from(_ROLE_PIECES), max_size=30))
+@settings(max_examples=2000, deadline=None)
+def test_the_role_tail_scanner_matches_where_its_plain_pattern_matches(pieces: list[str]) -> None:
+    text = "".join(pieces)
+    expected = [m.start() for m in _PLAIN_ROLE_TAIL.finditer(text)]
+    assert [m.start() for m in _ROLE_TAIL.finditer(text)] == expected
 
 
 _CODE_PIECES = ["`", "``", "```", "~~~", "a", "b c", " ", "\n", "\r", "\r\n", "py", "é"]
