@@ -251,7 +251,11 @@ def measure_check(
     failures: Failures,
     label: str,
     timeout: float,
+    between: Callable[[], None] | None = None,
 ) -> dict[str, Any]:
+    """`agentls check` on `folder`, `runs` times; `between` runs after each (the parse floor's
+    runs, so that both see the machine in the same state: it drifts by 10 % and more within
+    minutes here, which run after run would put into the ratio)."""
     command = [*agentls_command(), "check", "--no-user-agents", str(folder)]
     walls: list[float] = []
     cpus: list[float] = []
@@ -272,6 +276,8 @@ def measure_check(
         cpus.append(outcome.cpu)
         peaks.append(outcome.peak_rss_kb / 1024)
         trees.append(outcome.tree_rss_kb / 1024)
+        if between is not None:
+            between()
         counted = _CHECKED.search(outcome.stderr)
         if counted is None:
             failures.add(f"check {label}: no summary line in its output: {outcome.stderr.strip()[-500:]}")
@@ -297,28 +303,48 @@ def measure_check(
     return result
 
 
-def measure_floor(folder: Path, runs: int, home: Path, timeout: float, failures: Failures) -> dict[str, Any]:
-    command = [sys.executable, str(BENCH / "floor.py"), str(folder)]
-    walls: list[float] = []
-    cpus: list[float] = []
-    peaks: list[float] = []
-    files = 0
-    for _ in range(runs):
-        outcome = run_process(command, timeout, env=quiet_env(home))
+class FloorRuns:
+    """Runs of the parse floor on one folder, one at a time (see `measure_check`'s `between`)."""
+
+    def __init__(self, folder: Path, home: Path, timeout: float, failures: Failures) -> None:
+        self.command = [sys.executable, str(BENCH / "floor.py"), str(folder)]
+        self.folder, self.home, self.timeout, self.failures = folder, home, timeout, failures
+        self.walls: list[float] = []
+        self.cpus: list[float] = []
+        self.peaks: list[float] = []
+        self.files = 0
+        self.failed = False
+
+    def run(self) -> None:
+        if self.failed:
+            return
+        outcome = run_process(self.command, self.timeout, env=quiet_env(self.home))
         if outcome.returncode != 0:
-            failures.add(f"parse floor on {folder}: exit {outcome.returncode}: {outcome.stderr[-500:]}")
-            break
-        walls.append(outcome.wall)
-        cpus.append(outcome.cpu)
-        peaks.append(outcome.peak_rss_kb / 1024)
-        files = int(outcome.stdout.split()[0])
-    return {
-        "command": " ".join(command),
-        "files": files,
-        "wall_s": summary(walls),
-        "cpu_s": summary(cpus),
-        "peak_rss_mb": summary(peaks),
-    }
+            self.failures.add(
+                f"parse floor on {self.folder}: exit {outcome.returncode}: {outcome.stderr[-500:]}"
+            )
+            self.failed = True
+            return
+        self.walls.append(outcome.wall)
+        self.cpus.append(outcome.cpu)
+        self.peaks.append(outcome.peak_rss_kb / 1024)
+        self.files = int(outcome.stdout.split()[0])
+
+    def result(self) -> dict[str, Any]:
+        return {
+            "command": " ".join(self.command),
+            "files": self.files,
+            "wall_s": summary(self.walls),
+            "cpu_s": summary(self.cpus),
+            "peak_rss_mb": summary(self.peaks),
+        }
+
+
+def measure_floor(folder: Path, runs: int, home: Path, timeout: float, failures: Failures) -> dict[str, Any]:
+    floor = FloorRuns(folder, home, timeout, failures)
+    for _ in range(runs):
+        floor.run()
+    return floor.result()
 
 
 # ---------------------------------------------------------------- 3: peers
@@ -1288,10 +1314,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         }
         results["sizes"][key] = row
         expected = manifest["agents"] if key != "corpus" else None
-        if "check" in only:
+        if "check" in only and "floor" in only:
+            # Each check run is followed by a floor run: the ratio compares runs made together.
+            print(f"check and floor: {key}", file=sys.stderr)
+            floor = FloorRuns(folder, home, args.timeout, failures)
+            row["check"] = measure_check(
+                folder, expected, args.runs, home, failures, key, args.timeout, floor.run
+            )
+            while len(floor.walls) < args.runs and not floor.failed:  # a check run failed: finish the floor's
+                floor.run()
+            row["floor"] = floor.result()
+        elif "check" in only:
             print(f"check: {key}", file=sys.stderr)
             row["check"] = measure_check(folder, expected, args.runs, home, failures, key, args.timeout)
-        if "floor" in only:
+        elif "floor" in only:
             row["floor"] = measure_floor(folder, args.runs, home, args.timeout, failures)
         if "peers" in only:
             print(f"peers: {key}", file=sys.stderr)
