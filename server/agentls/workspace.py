@@ -409,7 +409,7 @@ class AgentIndex:
         self.revision += 1
         self.generation += 1
         self.files[entry.uri] = entry
-        self._remember(entry)
+        self._file(entry)  # what it affects is not asked: `_remember` less that (20,000 at once in a check)
 
     def index_references(self, uri: str) -> None:
         """Find the agents a file indexed with `references=False` names. Which files name which
@@ -459,15 +459,23 @@ class AgentIndex:
         return {uri for uri, f in self.files.items() if f.kind is FileKind.AGENT}
 
     def _remember(self, entry: IndexedFile) -> set[str]:
+        """File `entry` under the names it mentions and defines; returns the other files a
+        definition of that name affects."""
         affected: set[str] = set()
-        for key in _keys(entry.candidates):
-            self._mention(key, entry.uri)
         if entry.agent_name:
             key = entry.agent_name.lower()
             affected |= set(self._definitions.get(key, ()))
             affected.update(self._mentions.get(key, ()))
-            self._definitions[key].append(entry.uri)
+        self._file(entry)
         return affected
+
+    def _file(self, entry: IndexedFile) -> None:
+        """File `entry` under the names it mentions and defines."""
+        if entry.candidates:
+            for key in _keys(entry.candidates):
+                self._mention(key, entry.uri)
+        if entry.agent_name:
+            self._definitions[entry.agent_name.lower()].append(entry.uri)
 
     def _forget(self, entry: IndexedFile) -> set[str]:
         affected: set[str] = set()
