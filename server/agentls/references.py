@@ -811,8 +811,23 @@ def _fence_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
 
 
 def _heading_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
-    """What `_HEADING_LINE.finditer` finds in text[region] (ATX heading lines)."""
-    return _lines_matching(text, region, _HEADING_LINE, ("#",))
+    """What `_HEADING_LINE.finditer` finds in text[region] (ATX heading lines): `_lines_matching`
+    for the one marker "#", tried only where a line's first "#" is among its first four
+    characters, which a heading's is (up to three spaces, then the "#"s): a "#" further in (in
+    a sentence, a code comment after code) does not cost a try of the pattern."""
+    start, end = region.start, region.end
+    find, rfind, heading = text.find, text.rfind, _HEADING_LINE.match
+    at = find("#", start, end)
+    while at >= 0:
+        line_start = max(rfind("\n", start, at) + 1, start)
+        if at - line_start <= 3:
+            match = heading(text, line_start, end)
+            if match is not None:
+                yield match
+        line_end = find("\n", at, end)
+        if line_end < 0:
+            return
+        at = find("#", line_end, end)
 
 
 def _lines_matching(

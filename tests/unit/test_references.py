@@ -259,6 +259,7 @@ _LINE_PIECES = [
     pieces=st.lists(st.sampled_from(_LINE_PIECES), max_size=25),
     bounds=st.tuples(st.integers(0, 200), st.integers(0, 200)),
 )
+@example(pieces=["a", "\n", " ", " ", " ", "## x", "\n", " ", " ", " ", " ", "#"], bounds=(0, 200))
 @settings(max_examples=500, deadline=None)
 def test_fence_and_heading_scanners_find_what_their_patterns_find(
     pieces: list[str], bounds: tuple[int, int]
