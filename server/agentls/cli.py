@@ -340,11 +340,11 @@ class _Outcome(NamedTuple):
 _Row = tuple[int, "Finding", "Severity", int, int, int, int]
 
 # What checks of other files may ask about an indexed file, which `_check_in_processes` hands
-# from the process that parsed it to the others: its number, uri, agent name, MCP servers and
-# skill name. (`duplicate-agent` also reads where another definition's name is: see
-# `_adopt_in_order`.) A plain tuple: a named tuple costs several times as much to pickle and
-# unpickle.
-_Summary = tuple[int, str, "str | None", "tuple[McpServer, ...]", "str | None"]
+# from the process that parsed it to the others: its number, uri, agent name, MCP servers, skill
+# name, and the letter counts of its agent name (see `AgentIndex.letter_counts`).
+# (`duplicate-agent` also reads where another definition's name is: see `_adopt_in_order`.) A
+# plain tuple: a named tuple costs several times as much to pickle and unpickle.
+_Summary = tuple[int, str, "str | None", "tuple[McpServer, ...]", "str | None", "int | None"]
 
 
 # The closing fence of a frontmatter that opens on the first line (see `_frontmatter_prefix`).
@@ -635,9 +635,15 @@ def _check_share(
             if any(number in job.reported and number in uris for number in queues.chunks[chunk])
         ),
     )
-    parts = exchange(pickle.dumps(_summaries(mine, uris), pickle.HIGHEST_PROTOCOL))
+    own = _summaries(mine, uris)
+    parts = exchange(pickle.dumps(own, pickle.HIGHEST_PROTOCOL))
     others = {summary[0]: summary for part in parts for summary in pickle.loads(part)}
     index = _adopt_in_order(job, mine, uris, others)
+    index.letter_counts = {
+        summary[2]: summary[5]
+        for summary in (*own, *others.values())
+        if summary[2] and summary[5] is not None
+    }
     index.rankings = mesh.rankings
     rows: list[_Row] = []
     pickled: list[bytes] = []
@@ -860,10 +866,14 @@ def _check_worker(pipes: MessagePipes, job: _CheckJob, process: int, queues: _Qu
 
 def _summaries(index: AgentIndex, uris: dict[int, str]) -> list[_Summary]:
     """The summary of each file this process indexed (`uris`, by number)."""
+    from .suggest import letter_counts
+
     summaries: list[_Summary] = []
     for number, uri in uris.items():
         entry = index.files[uri]
-        summaries.append((number, uri, entry.agent_name, entry.mcp_servers, entry.skill_name))
+        name = entry.agent_name
+        counts = letter_counts(name.casefold()) if name else None
+        summaries.append((number, uri, name, entry.mcp_servers, entry.skill_name, counts))
     return summaries
 
 
@@ -898,7 +908,7 @@ def _adopt_in_order(
             summary = others.get(number)
             if summary is None:
                 continue  # unread, or only names agents
-            _number, uri, agent_name, mcp_servers, skill_name = summary
+            _number, uri, agent_name, mcp_servers, skill_name, _counts = summary
             frontmatter = ""
             if (
                 repeated

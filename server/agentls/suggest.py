@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 from bisect import bisect_left
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import NamedTuple
 
 EXACT, EDIT, PREFIX, SUFFIX = 0, 1, 2, 3
@@ -108,8 +108,13 @@ class Vocabulary:
     names an index of their pieces, see `pieces_of`, each once asked), and their folded spellings
     sorted forwards and backwards so prefixes and suffixes are found by bisection."""
 
-    def __init__(self, names: Iterable[str], indexed_from: int = 48) -> None:
+    def __init__(
+        self, names: Iterable[str], indexed_from: int = 48, counted: Mapping[str, int] | None = None
+    ) -> None:
+        """`counted` holds the `letter_counts` of some names (by name, of the folded name), worked
+        out already."""
         self.names = list(dict.fromkeys(names))
+        self.counted = counted if counted is not None else {}
         # A length with at least this many names gets a piece index (see `pieces_of`) once a word
         # is ranked against it; a shorter list is cheaper to go through.
         self.indexed_from = indexed_from
@@ -151,7 +156,11 @@ class Vocabulary:
         counts = self.counts_by_length.get(length)
         if counts is None:
             # Two threads racing here count the same letters; either list may stay.
-            counts = [letter_counts(folded) for folded, _name in self.by_length.get(length, ())]
+            counted = self.counted
+            counts = [
+                counted[name] if name in counted else letter_counts(folded)
+                for folded, name in self.by_length.get(length, ())
+            ]
             self.counts_by_length[length] = counts
         return counts
 

@@ -286,6 +286,10 @@ class AgentIndex:
         # out (by the vocabulary's label, `vocabulary:<dialect>`): None for a dict of its own. The
         # processes of a parallel `check` share them this way (`cli._SharedRankings`).
         self.rankings: Callable[[str], dict[tuple[str, int], list[Suggestion]]] | None = None
+        # The letter counts (`suggest.letter_counts`) of agent names, by name, worked out where the
+        # files were parsed: each process of a parallel `check` counts its own agents' and hands
+        # them to the others with their names, instead of every process counting every agent.
+        self.letter_counts: dict[str, int] = {}
         self.configure(self.settings, self.builtin_agents)
 
     def configure(self, settings: Settings, builtin_agents: Iterable[str] | None = None) -> None:
@@ -635,7 +639,7 @@ class IndexContext:
     def _vocabulary(self, label: str) -> Vocabulary:
         from .suggest import Vocabulary
 
-        vocabulary = Vocabulary(self.agent_names())
+        vocabulary = Vocabulary(self.agent_names(), counted=self.index.letter_counts)
         if self.index.rankings is not None:
             vocabulary.ranked = self.index.rankings(label)
         return vocabulary

@@ -392,3 +392,14 @@ def test_letters_are_counted_only_for_the_lengths_a_word_needs() -> None:
     assert [s.value for s in rank("abcdefghijkm", vocab)] == ["abcdefghijkl"]
     assert sorted(vocab.counts_by_length) == [3, 4, 12]  # twelve letters: three edits, 9 to 15
     assert vocab.counts_by_length[12] == [letter_counts("abcdefghijkl")]
+
+
+def test_letter_counts_worked_out_already_are_taken_as_they_are() -> None:
+    # A parallel check hands each name's counts on from the process that parsed its file.
+    names = ["Data-Engineer", "qa-lead", "ml-engineer"]
+    given_counts = {"Data-Engineer": letter_counts("data-engineer"), "qa-lead": -1}
+    vocab = Vocabulary(names, counted=given_counts)
+    assert [s.value for s in rank("data-enginer", vocab)] == ["Data-Engineer"]
+    assert vocab.counts_by_length[13] == [letter_counts("data-engineer")]
+    assert vocab.letter_counts_of_length(7) == [-1]  # taken, not counted again
+    assert vocab.letter_counts_of_length(11) == [letter_counts("ml-engineer")]
