@@ -13,12 +13,16 @@ from hypothesis import strategies as st
 
 from agentls.document import (
     Frontmatter,
+    _scalar_source,
     _split_nested,
     _split_top_level,
+    _tool_entry,
     find_frontmatter,
     parse_document,
+    tool_entries_for,
 )
 from agentls.text import LineIndex, Span
+from agentls.yamltree import ScalarNode
 
 chunks = st.sampled_from(
     ["---", "--- ", "---\t", " ---", "----", "name: a", "x", " ", "\t", "\n", "\r\n", "\r", "\ufeff"]
@@ -79,3 +83,27 @@ def test_tool_entries_keep_their_spans_on_the_fast_path() -> None:
     entries = document.tool_entries["tools"]
     assert [e.name for e in entries] == ["Read", "Grep", "mcp__x__y", "Bash"]
     assert [text[e.span.start : e.span.end] for e in entries] == ["Read", "Grep", "mcp__x__y", "Bash"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.text(alphabet="ab, \t\u00a0\u2003:*_", max_size=30), st.booleans())
+@example("Read, \u00a0Grep\u2003,mcp__x", False)
+@example("\u00a0", True)
+def test_a_tool_list_without_parentheses_reads_as_each_piece_on_its_own(value: str, quoted: bool) -> None:
+    """`tool_entries_for` reads a list without parentheses in one pass; each entry must be what
+    `_tool_entry` makes of each piece `_split_top_level` gives (odd blanks stripped as there)."""
+    written = f'"{value}"' if quoted else value
+    text = f"---\nname: a\ntools: {written}\n---\nbody\n"
+    document = parse_document(text)
+    pair = document.mapping.get("tools") if document.mapping is not None else None
+    if pair is None or not isinstance(pair[1], ScalarNode):
+        return
+    source = _scalar_source(text, pair[1])
+    if source is None:
+        return  # not written as its value (repaired, escaped): not the path under test
+    expected = [
+        entry
+        for piece, offset in _split_top_level(source[0], source[1], ", \t\r\n")
+        if (entry := _tool_entry(piece, offset, "tools", pair[1].is_quoted)) is not None
+    ]
+    assert tool_entries_for(text, pair[1], "tools") == expected
