@@ -880,16 +880,16 @@ def _summaries(index: AgentIndex, uris: dict[int, str]) -> list[_Summary]:
 def _adopt_in_order(
     job: _CheckJob, mine: AgentIndex, uris: dict[int, str], others: dict[int, _Summary]
 ) -> AgentIndex:
-    """One index of this process's files and the others' summaries, in the order of the files
-    (which decides, say, the order of a duplicate agent's other definitions), as if one process
-    had indexed them all.
+    """This process's index (`mine`, of the files in `uris`) with the others' summaries added,
+    as if one process had indexed them all: what depends on the order of the files (the order
+    of a duplicate agent's other definitions) is in that order.
 
     A file another process parsed is known by its summary, except where `duplicate-agent` points
     at its name: for a name more than one file defines (rare), its frontmatter is read again here.
     Sending every agent's frontmatter along cost three times as much as all the rest."""
     from collections import Counter
 
-    from .workspace import AgentIndex, FileKind, IndexedFile
+    from .workspace import FileKind, IndexedFile
 
     # How many files define each name, under the keys `AgentIndex.definitions` looks a name up by:
     # its lower-cased form, and for a `plugin:agent` name also the bare one.
@@ -899,27 +899,21 @@ def _adopt_in_order(
     for key, count in [(key, count) for key, count in defined.items() if ":" in key]:
         defined[_bare_name(key)] += count
     repeated = {key for key, count in defined.items() if count > 1}
-    index = AgentIndex(settings=job.settings)
-    for number, item in enumerate(job.files):
-        uri = uris.get(number)
-        if uri is not None:
-            entry = mine.files[uri]
-        else:
-            summary = others.get(number)
-            if summary is None:
-                continue  # unread, or only names agents
-            _number, uri, agent_name, mcp_servers, skill_name, _counts = summary
-            frontmatter = ""
-            if (
-                repeated
-                and agent_name
-                and (
-                    agent_name.lower() in repeated
-                    or (":" in agent_name and _bare_name(agent_name) in repeated)
-                )
-            ):
-                frontmatter = _frontmatter_prefix(read_text(item.location) or "")
-            entry = IndexedFile(
+    # This process indexed its files in their order; the others' come after them, in theirs.
+    # (Filing this process's files again in a new index cost 30 ms a process at 20,000 agents.)
+    index = mine
+    for number in sorted(others):
+        _number, uri, agent_name, mcp_servers, skill_name, _counts = others[number]
+        item = job.files[number]
+        frontmatter = ""
+        if (
+            repeated
+            and agent_name
+            and (agent_name.lower() in repeated or (":" in agent_name and _bare_name(agent_name) in repeated))
+        ):
+            frontmatter = _frontmatter_prefix(read_text(item.location) or "")
+        index.adopt(
+            IndexedFile(
                 uri,
                 item.kind,
                 item.dialect if item.kind is FileKind.AGENT else None,
@@ -932,7 +926,12 @@ def _adopt_in_order(
                 skill_name=skill_name,
                 text=frontmatter,
             )
-        index.adopt(entry)
+        )
+    if repeated:
+        # A name defined by files of more than one process: its definitions in file order.
+        number_of = {uri: number for number, uri in uris.items()}
+        number_of.update((summary[1], number) for number, summary in others.items())
+        index.order_definitions(repeated, number_of.__getitem__)
     return index
 
 

@@ -415,6 +415,14 @@ class AgentIndex:
         self.files[entry.uri] = entry
         self._file(entry)  # what it affects is not asked: `_remember` less that (20,000 at once in a check)
 
+    def order_definitions(self, keys: Iterable[str], order: Callable[[str], int]) -> None:
+        """Put the files defining each of these (lower-cased) names in the order `order` gives
+        their uris: files adopted from elsewhere come after those indexed here."""
+        for key in keys:
+            defined = self._definitions.get(key)
+            if defined is not None and len(defined) > 1:
+                defined.sort(key=order)
+
     def index_references(self, uri: str) -> None:
         """Find the agents a file indexed with `references=False` names. Which files name which
         agents decides no finding of another file, so nothing else needs re-checking."""

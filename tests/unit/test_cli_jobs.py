@@ -260,11 +260,16 @@ def test_a_duplicate_another_process_parsed_is_pointed_at_where_its_name_is(
     # again, and only for a name more than one file defines.
     root = _workspace(tmp_path / "ws")
     (root / "plugins" / "kit" / "agents" / "helper-copy.md").write_text(_agent(name, "Again."))
+    # A third definition: the other two a check points at must come in the order of the files.
+    (root / ".claude" / "agents" / "team" / "zz-reviewer.md").write_text(
+        _agent("security-reviewer", "Third.")
+    )
     found, report_paths, _ = cli.collect([root], Settings(), None, False)
     job = cli._check_job(Settings(), found, report_paths)
     whole, _, _ = cli._index_files(job, range(len(found)))
-    mine, uris, _ = cli._index_files(job, [n for n in range(len(found)) if n % 2 == parity])
-    theirs, their_uris, _ = cli._index_files(job, [n for n in range(len(found)) if n % 2 != parity])
+    # Pairs of files by turns, so that the three definitions of security-reviewer are split.
+    mine, uris, _ = cli._index_files(job, [n for n in range(len(found)) if n // 2 % 2 == parity])
+    theirs, their_uris, _ = cli._index_files(job, [n for n in range(len(found)) if n // 2 % 2 != parity])
     others = {summary[0]: summary for summary in cli._summaries(theirs, their_uris)}
     read_again: list[str] = []
 
