@@ -259,7 +259,30 @@ _SAFE_TAGS = frozenset(
 
 def _survey(root: Node) -> tuple[int, bool, list[Node]]:
     """One walk of the tree, aliases not followed: how many nodes it has, whether it holds an
-    alias, and the nodes with an unsafe tag, depth first from the last child."""
+    alias, and the nodes with an unsafe tag, depth first from the last child.
+
+    Most frontmatter is a mapping of scalars and lists of scalars with the usual tags: that is
+    told pair by pair, and nothing but its size is left to work out (`_survey_walk` does the rest)."""
+    if type(root) is MappingNode and root.tag in _SAFE_TAGS:
+        size = 1
+        for key, value in root.pairs:
+            if type(key) is not ScalarNode or key.tag not in _SAFE_TAGS or value.tag not in _SAFE_TAGS:
+                break
+            if type(value) is ScalarNode:
+                size += 2
+            elif type(value) is SequenceNode and all(
+                type(item) is ScalarNode and item.tag in _SAFE_TAGS for item in value.items
+            ):
+                size += 2 + len(value.items)
+            else:
+                break
+        else:
+            return size, False, []
+    return _survey_walk(root)
+
+
+def _survey_walk(root: Node) -> tuple[int, bool, list[Node]]:
+    """`_survey` for any tree."""
     size = 0
     aliased = False
     unsafe: list[Node] = []

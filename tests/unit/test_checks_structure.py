@@ -5,11 +5,15 @@ from __future__ import annotations
 from pathlib import PurePosixPath
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from agentls.checks import _survey, _survey_walk
 from agentls.dialects import Dialect
+from agentls.document import parse_document
 from agentls.workspace import AgentIndex, FileKind
 from agentls.yamltree import EXPANSION_BUDGET
-from helpers import rng
+from helpers import CORPUS, rng
 
 GOOD_HEAD = "---\nname: a-b\ndescription: An agent.\n---\n"
 STRUCTURAL = {
@@ -137,3 +141,37 @@ def test_unsafe_tags_are_reported_depth_first_from_the_last_entry() -> None:
     found = [rng(document, f.span) for f in index.check(uri) if f.code == "yaml-unsafe-tag"]
     # The alias `*n` is not followed: its target is reported once.
     assert found == ["7:4-7:23", "6:4-6:12", "5:4-5:21", "3:3-3:20"]
+
+
+_YAML_PIECES = [
+    "name: a\n",
+    "tools: Read, Grep\n",
+    "tools:\n  - Read\n  - Grep\n",
+    "k: !!python/name:os.system x\n",
+    "l:\n  - !!python/object:x y\n",
+    "a: &x v\n",
+    "b: *x\n",
+    "m: {c: d}\n",
+    "s: !!str x\n",
+    "n:\n",
+    "? [k]\n: v\n",
+    "- item\n",
+]
+
+
+@given(pieces=st.lists(st.sampled_from(_YAML_PIECES), min_size=1, max_size=8))
+@settings(max_examples=500, deadline=None)
+def test_the_survey_of_plain_frontmatter_is_the_full_walks(pieces: list[str]) -> None:
+    """`_survey` tells plain mappings of scalars and lists pair by pair; on any tree it must
+    give what walking every node gives."""
+    document = parse_document("---\n" + "".join(pieces) + "---\nbody\n")
+    if document.root is not None:
+        assert _survey(document.root) == _survey_walk(document.root)
+
+
+def test_the_survey_of_every_real_frontmatter_is_the_full_walks() -> None:
+    documents = [parse_document(path.read_text(encoding="utf-8")) for path in sorted(CORPUS.rglob("*.md"))]
+    roots = [document.root for document in documents if document.root is not None]
+    assert len(roots) > 200
+    for root in roots:
+        assert _survey(root) == _survey_walk(root)
