@@ -33,7 +33,15 @@ class Severity(IntEnum):
 
     @property
     def label(self) -> str:
-        return {1: "error", 2: "warning", 3: "information", 4: "hint"}[int(self)]
+        return _LABELS[self]  # every line of a check's text report asks
+
+
+_LABELS = {
+    Severity.ERROR: "error",
+    Severity.WARNING: "warning",
+    Severity.INFORMATION: "information",
+    Severity.HINT: "hint",
+}
 
 
 class CodeInfo(NamedTuple):

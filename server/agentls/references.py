@@ -1226,17 +1226,17 @@ def _frontmatter_candidates(document: AgentDocument, dialect: Dialect, found: li
     # `Agent(x)` / `Task(x)` in a tool list: the tool entries are read (and kept) only when the
     # frontmatter could hold one (an escape in a quoted value could spell either name).
     if document.frontmatter is not None:
-        content = document.frontmatter.content_span
-        text = document.text
-        if any(text.find(word, content.start, content.end) >= 0 for word in ("Agent", "Task", "\\")):
+        start, end = document.frontmatter.content_span
+        find = document.text.find
+        if find("Agent", start, end) >= 0 or find("Task", start, end) >= 0 or find("\\", start, end) >= 0:
             for entry in document.all_tool_entries():
                 if entry.name in ("Agent", "Task") and entry.specifier_span is not None:
                     for word, span in entry.arguments:
                         if word != "*":
                             found.append((span.start, span.end, word, explicit, "tool-argument"))
     mapping = document.mapping
-    if mapping is None:
-        return
+    if mapping is None or dialect not in (Dialect.COPILOT, Dialect.OPENCODE):
+        return  # Claude Code's frontmatter names agents only in its tool list
 
     def scalar_items(node: yamltree.Node | None) -> list[ScalarNode]:
         node = yamltree.resolve(node) if node is not None else None
