@@ -10,6 +10,7 @@ and are checked with the other references (`rules_agents`).
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, NamedTuple
@@ -128,6 +129,8 @@ def _judge(
         return _mcp_entry(entry, servers)
     tool = data.tool(name)
     if tool is not None:
+        if tool.status == "current":  # most entries: nothing to say, and the verdict is shared
+            return [], _usable(tool.name)
         return _known_tool(file, data, entry, tool)
     folded = data.tool_casefold(name)
     if folded is not None and folded.status != "removed":
@@ -150,6 +153,11 @@ def _judge(
         ],
         _Verdict(False, name),
     )
+
+
+@functools.cache
+def _usable(name: str) -> _Verdict:
+    return _Verdict(True, name)
 
 
 def _suggestable(data: DialectData) -> list[str]:
