@@ -414,9 +414,10 @@ def _report(job: _CheckJob, index: AgentIndex, own: dict[int, str], numbers: Ite
         findings = index.check(uri, index_references=False)
         if not findings:
             continue
-        text = index.files[uri].document.text
+        document = index.files[uri].document
+        text = document.text
         last = max(max(finding.span.start, finding.span.end) for finding in findings)
-        lines = _lines_through(index.files[uri].document, last) if text.find("\r", 0, last + 1) >= 0 else None
+        lines = _lines_through(document, last) if text.find("\r", 0, last + 1) >= 0 else None
         for finding in findings:
             severity = effective_severity(finding, job.settings.severity)
             if severity is None:

@@ -36,10 +36,6 @@ def _pieces_pattern(separators: str) -> re.Pattern[str]:
     return re.compile(f"[^{re.escape(separators)}]+")
 
 
-# The entries of a tool list's string: runs of anything but commas and blanks.
-_TOOL_PIECE = _pieces_pattern(", \t\r\n")
-
-
 # `slots=True` on what the index keeps for every file (and on the outline's parts): no `__dict__`
 # per instance.
 class Frontmatter(NamedTuple):
@@ -368,19 +364,7 @@ def tool_entries_for(text: str, node: Node, key: str) -> list[ToolEntry]:
         if node.tag == "tag:yaml.org,2002:null":
             return entries
         source = _scalar_source(text, node)
-        if source is not None and "(" not in source[0]:
-            # The usual list (`Read, Grep, Bash`): each run of other characters is an entry, read
-            # here as `_tool_entry` reads one without parentheses.
-            base, quoted, intern = source[1], node.is_quoted, sys.intern
-            for match in _TOOL_PIECE.finditer(source[0]):
-                raw = match.group()
-                stripped = raw.strip()
-                if stripped:
-                    start = base + match.start() + (len(raw) - len(raw.lstrip()))
-                    name = intern(stripped)
-                    span = Span(start, start + len(stripped))
-                    entries.append(ToolEntry(name, name, span, span, None, None, (), key, quoted))
-        elif source is not None:
+        if source is not None:
             for piece, offset in _split_top_level(source[0], source[1], ", \t\r\n"):
                 entry = _tool_entry(piece, offset, key, node.is_quoted)
                 if entry is not None:

@@ -811,32 +811,21 @@ def _fence_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
 
 
 def _heading_lines(text: str, region: Span) -> Iterator[re.Match[str]]:
-    """What `_HEADING_LINE.finditer` finds in text[region] (ATX heading lines): `_lines_matching`
-    for the one marker "#", tried only where a line's first "#" is among its first four
-    characters, which a heading's is (up to three spaces, then the "#"s): a "#" further in (in
-    a sentence, a code comment after code) does not cost a try of the pattern."""
-    start, end = region.start, region.end
-    find, rfind, heading = text.find, text.rfind, _HEADING_LINE.match
-    at = find("#", start, end)
-    while at >= 0:
-        line_start = max(rfind("\n", start, at) + 1, start)
-        if at - line_start <= 3:
-            match = heading(text, line_start, end)
-            if match is not None:
-                yield match
-        line_end = find("\n", at, end)
-        if line_end < 0:
-            return
-        at = find("#", line_end, end)
+    """What `_HEADING_LINE.finditer` finds in text[region] (ATX heading lines): a heading's "#"
+    comes after at most three spaces, so a "#" further into its line (in a sentence, a comment
+    after code) does not cost a try of the pattern."""
+    return _lines_matching(text, region, _HEADING_LINE, ("#",), indent=3)
 
 
 def _lines_matching(
-    text: str, region: Span, pattern: re.Pattern[str], markers: tuple[str, ...]
+    text: str, region: Span, pattern: re.Pattern[str], markers: tuple[str, ...], indent: int | None = None
 ) -> Iterator[re.Match[str]]:
     """The matches of a one-line, `^`-anchored multi-line `pattern` in text[region], tried only
     on the lines that hold one of `markers` (which every match holds), found with `str.find`: the
     regex engine would try such a pattern at every position of the body. Each marker's next
-    occurrence is remembered, so a marker that never comes is looked for once, not once per line."""
+    occurrence is remembered, so a marker that never comes is looked for once, not once per line.
+    With `indent`, a line is tried only when its first marker has at most that many characters
+    before it (as every match's has)."""
     start, end = region.start, region.end
     ahead = [text.find(marker, start, end) for marker in markers]
     while True:
@@ -844,9 +833,10 @@ def _lines_matching(
         if at < 0:
             return
         line_start = max(text.rfind("\n", start, at) + 1, start)
-        match = pattern.match(text, line_start, end)
-        if match is not None:
-            yield match
+        if indent is None or at - line_start <= indent:
+            match = pattern.match(text, line_start, end)
+            if match is not None:
+                yield match
         line_end = text.find("\n", at, end)
         if line_end < 0:
             return
@@ -940,23 +930,26 @@ def _agent_leads(text: str, region: Span, places: Iterable[int]) -> list[_Lead]:
     for noun in places:
         sub = _SUB_BEFORE_AGENT.search(text, max(start, noun - 4), noun)
         for before in (noun,) if sub is None else (noun, sub.start()):
-            blank = before
-            while blank > start and text[blank - 1] in " \t":
-                blank -= 1
-            if blank == before:
-                continue
-            last = blank
-            while last > start and text[last - 1] in "`*_\"'":
-                last -= 1
-            leads.append((noun, blank, last))
+            blank, last = _marks_before(text, start, before)
+            if blank < before:
+                leads.append((noun, blank, last))
     return leads
+
+
+def _marks_before(text: str, floor: int, at: int) -> tuple[int, int]:
+    """Where the blanks just before `at` start, and where the quotes and emphasis marks just
+    before those start (neither before `floor`): `_AGENT_WORD_AFTER`'s lead-in read backwards."""
+    blank = at
+    while blank > floor and text[blank - 1] in " \t":
+        blank -= 1
+    last = blank
+    while last > floor and text[last - 1] in "`*_\"'":
+        last -= 1
+    return blank, last
 
 
 # The explicit markers that hold the word "agent", each with where the word starts in it.
 _AGENT_MARKERS = (("subagent_type", 3), ("Agent(", 0), ("@agent-", 1), ("agents/", 0))
-
-
-_NO_MARKERS: frozenset[str] = frozenset()
 
 
 def _markers(text: str, region: Span, places: Sequence[int]) -> set[str]:
@@ -986,12 +979,7 @@ def _emphasis_before(text: str, floor: int, at: int) -> bool:
     """Whether the blanks before `at` (after `floor`) follow a closing backtick or "**" in the
     quotes and emphasis marks just before them: where a word before them (`_WORD_BEFORE`) is
     singled out, as code or bold (see `consider` in `_prose_candidates`)."""
-    blank = at
-    while blank > floor and text[blank - 1] in " \t":
-        blank -= 1
-    last = blank
-    while last > floor and text[last - 1] in "`*_\"'":
-        last -= 1
+    blank, last = _marks_before(text, floor, at)
     return blank < at and (text.find("`", last, blank) >= 0 or text.startswith("**", last, blank))
 
 
@@ -1116,7 +1104,7 @@ def _prose_candidates(
         explicit.add(start)
         found.append((start, start + len(name), name, _EXPLICIT, kind))
 
-    markers = _markers(text, region, places) if places else _NO_MARKERS
+    markers = _markers(text, region, places)
     if "subagent_type" in markers:
         for match in _SUBAGENT_TYPE.finditer(text, region.start, region.end):
             group = 1 if match.group(1) is not None else 2
