@@ -369,7 +369,7 @@ def file_result(item: FoundFile) -> FileResult:
     if text is None:
         return None
     name, candidates, _document = prepare(text, item.kind, item.dialect, file_name(item))
-    if isinstance(candidates, CandidateTable):
+    if type(candidates) is CandidateTable:
         return (hash(text), name, *candidates.columns())
     return (hash(text), name, None, b"", None)
 

@@ -122,7 +122,11 @@ class CandidateTable(Sequence[Candidate]):
     """The candidates of one file in columns, in the order of the text: a workspace index holds
     hundreds of thousands of them, and a `Candidate` with its `Span` costs ~190 bytes where a row
     here costs ~20. `Candidate` objects are made when asked for; `resolve`, `keys`, `at` and
-    `named` read the columns directly."""
+    `named` read the columns directly.
+
+    Told from a list by `type(x) is CandidateTable`, never `isinstance`: compiled by mypyc
+    (hatch_build.py), the class shares `Sequence`'s registry of virtual subclasses, so Python's
+    `isinstance` takes a list or a tuple for one."""
 
     __slots__ = ("_names", "_role", "_rows")
 
@@ -1306,21 +1310,21 @@ def _row_start(row: _Row) -> int:
 
 def candidate_keys(candidates: Sequence[Candidate]) -> Iterable[str]:
     """The lower-cased names of the candidates, each once: what an index files them under."""
-    if isinstance(candidates, CandidateTable):
+    if type(candidates) is CandidateTable:
         return candidates.keys()
     return {candidate.key for candidate in candidates}
 
 
 def candidates_at(candidates: Sequence[Candidate], offset: int) -> list[Candidate]:
     """The candidates whose span holds `offset` (either end included)."""
-    if isinstance(candidates, CandidateTable):
+    if type(candidates) is CandidateTable:
         return candidates.at(offset)
     return [c for c in candidates if c.span.start <= offset <= c.span.end]
 
 
 def candidates_named(candidates: Sequence[Candidate], key: str) -> list[Candidate]:
     """The candidates whose lower-cased name is `key`."""
-    if isinstance(candidates, CandidateTable):
+    if type(candidates) is CandidateTable:
         return candidates.named(key)
     return [c for c in candidates if c.key == key]
 
@@ -1370,7 +1374,7 @@ def resolve(
     """The candidates that are agent references, each marked known or not."""
     check = is_known if callable(is_known) else is_known.__contains__
     own = self_name.lower() if self_name else None
-    if isinstance(candidates, CandidateTable):
+    if type(candidates) is CandidateTable:
         return candidates.resolve(check, own)
     references: list[AgentReference] = []
     deferred: _RoleContext | None = None

@@ -55,6 +55,11 @@ class LineIndex:
 
     __slots__ = ("_starts", "text")
 
+    def __reduce__(self) -> tuple[type[LineIndex], tuple[str]]:
+        # Pickled (in a related location, between `check`'s processes) as its text: the starts
+        # are one pass to find again. mypyc's compiled class (hatch_build.py) pickles no other way.
+        return LineIndex, (self.text,)
+
     def __init__(self, text: str) -> None:
         self.text = text
         starts = [0]

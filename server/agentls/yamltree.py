@@ -222,7 +222,12 @@ _ITEM_LINE = re.compile(r"( *)- ([^\r\n]*)\r?\n")
 # and tabs, the line breaks of YAML 1.1 beyond `\n` and `\r\n` (a CR alone, NEL, LS, PS) and the
 # byte order mark.
 _UNUSUAL_CHARACTER = re.compile(
-    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff\ufeff\ufffe\uffff]|\r(?!\n)"
+    # The surrogates are spelt with chr(): mypyc (hatch_build.py) takes no lone surrogate in a literal.
+    "[\x00-\x09\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029"
+    + chr(0xD800)
+    + "-"
+    + chr(0xDFFF)
+    + "\ufeff\ufffe\uffff]|\r(?!\n)"
 )
 # What a plain scalar may not start with (an indicator, or a space), or hold (a comment, or a
 # colon that makes it a key), in the values `_simple_tree` reads.

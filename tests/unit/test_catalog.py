@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+import agentls
 from agentls.catalog import (
     DIALECTS,
     EXTRA_TOOL_DESCRIPTION,
@@ -21,8 +22,11 @@ def claude() -> DialectData:
     return load_dialect("claude-code")
 
 
-def test_schema_dir_is_the_repository_folder_in_a_source_tree() -> None:
-    assert schema_dir() == REPO / "schemas"
+def test_schema_dir_is_the_repository_folder_in_a_source_tree_and_the_package_one_installed() -> None:
+    # The suite runs against the editable install and against the built wheel (scripts/test.sh).
+    package = Path(agentls.__file__).resolve().parent
+    source_tree = package == REPO / "server" / "agentls"
+    assert schema_dir() == (REPO / "schemas" if source_tree else package / "schemas")
     assert (schema_dir() / "claude-code.agent.schema.json").is_file()
     assert (schema_dir() / "tools" / "opencode.tools.json").is_file()
 

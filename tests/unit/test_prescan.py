@@ -174,7 +174,7 @@ def index_state(index: AgentIndex) -> dict[str, Any]:
     """Everything the index knows of each file, with candidate tables as plain values."""
 
     def candidates(table: Any) -> Any:
-        return table.columns() if isinstance(table, CandidateTable) else list(table)
+        return table.columns() if type(table) is CandidateTable else list(table)
 
     return {
         "files": {

@@ -545,7 +545,7 @@ _TABLE_AGENT = (
 
 def _table() -> CandidateTable:
     table = extract_candidates(parse_document(_TABLE_AGENT), Dialect.CLAUDE)
-    assert isinstance(table, CandidateTable)
+    assert type(table) is CandidateTable
     return table
 
 
