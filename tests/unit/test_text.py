@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from agentls.text import LineIndex, Position, Range
@@ -71,3 +73,14 @@ def test_positions_past_two_byte_offsets(length: int) -> None:
         assert position == Position(offset // 100, offset % 100)
         assert lines.offset(position) == offset
     assert lines.line_start(lines.line_count - 1) == length // 100 * 100
+
+
+@pytest.mark.parametrize("text", ["", "a\nb\r\nc\rd", "😀\n" * 5 + "end"])
+def test_a_line_index_pickles_as_its_text(text: str) -> None:
+    # `check`'s processes pass related locations, with their index, to each other.
+    index = LineIndex(text)
+    copy = pickle.loads(pickle.dumps(index, pickle.HIGHEST_PROTOCOL))
+    assert copy.text == text
+    assert [copy.position(offset) for offset in range(len(text) + 1)] == [
+        index.position(offset) for offset in range(len(text) + 1)
+    ]
