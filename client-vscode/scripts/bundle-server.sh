@@ -1,7 +1,8 @@
 #!/bin/sh
 # Installs the agentls server and its dependencies into bundled/libs, which the extension puts on
 # PYTHONPATH, so users need only a Python interpreter. PYTHON picks the interpreter that installs
-# them; dependencies with compiled parts (PyYAML's speedups, rpds-py) are built for that Python.
+# them; dependencies with compiled parts (PyYAML's speedups, rpds-py) are built for that Python, and
+# so is agentls' engine (mypyc, see hatch_build.py; its source stays beside it for other Pythons).
 set -eu
 cd "$(dirname "$0")/.."
 repo_root="$(cd .. && pwd)"
