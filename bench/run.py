@@ -1081,6 +1081,15 @@ def measure_startup(sample: Path, runs: int, home: Path, failures: Failures) -> 
 # ---------------------------------------------------------------- report
 
 
+def agentls_build() -> str:
+    """Which agentls this interpreter runs: a wheel's engine compiled by mypyc, or Python source."""
+    from agentls import references
+
+    location = Path(references.__file__)
+    kind = "pure Python" if location.suffix == ".py" else "engine compiled by mypyc"
+    return f"{kind} ({location.parent})"
+
+
 def machine() -> dict[str, Any]:
     cpu = platform.processor()
     with contextlib.suppress(OSError):
@@ -1103,6 +1112,7 @@ def machine() -> dict[str, Any]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "commit": commit.stdout.strip() + ("+changes" if dirty.stdout.strip() else ""),
+        "agentls": agentls_build(),
     }
 
 
@@ -1141,6 +1151,7 @@ def markdown(results: dict[str, Any]) -> str:
     m = results["machine"]
     lines += [
         f"Machine: {m['nproc']} cores, {m['cpu']}, {m['memory']}, Python {m['python']}; commit {m['commit']}",
+        f"agentls: {m.get('agentls', 'pure Python')}",
         f"Command: `{results['command']}`",
         "Load average at start / end: "
         + " / ".join(
