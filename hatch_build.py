@@ -41,7 +41,9 @@ COMPILED = (
     "workspace",
     "yamltree",
 )
-# The name of the runtime library mypyc shares between the compiled modules, inside the package.
+# The name of the library that holds the compiled modules' code (`agentls_engine__mypyc`, a
+# top-level module beside `agentls`: mypyc's C for a dotted name inside the package, split in
+# several files, does not build).
 GROUP = "agentls_engine"
 
 
@@ -98,7 +100,7 @@ class MypycBuildHook(BuildHookInterface):  # type: ignore[type-arg]
                 ],
                 target_dir=str(work / "c"),
                 group_name=GROUP,
-                multi_file=True,  # C files that build_ext compiles in parallel
+                multi_file=True,  # smaller C files: ~50 s to build instead of ~70
             )
             distribution = Distribution({"name": "agentls", "ext_modules": extensions})
             command = build_ext(distribution)
